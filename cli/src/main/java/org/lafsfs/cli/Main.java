@@ -1,0 +1,54 @@
+package org.lafsfs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lafsfs} command. Each subcommand is a class of its own. */
+@Command(name = "lafsfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Use a Tahoe-LAFS grid as an ordinary filesystem.",
+        subcommands = {CapCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests and for main). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new UserErrors());
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * Errors a user can cause are one sentence on stderr and exit code 2; anything
+     * else is a bug and keeps its stack trace.
+     */
+    static final class UserErrors implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed)
+                throws Exception {
+            if (e instanceof IllegalArgumentException) {
+                cli.getErr().println("lafsfs: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"lafsfs " + (version == null ? "(development build)" : version)
+                    + ", compatible with Tahoe-LAFS 1.20"};
+        }
+    }
+}
