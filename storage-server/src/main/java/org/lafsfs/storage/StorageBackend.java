@@ -1,0 +1,576 @@
+package org.lafsfs.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.lafsfs.core.cap.StorageIndex;
+import org.lafsfs.core.storage.Allocation;
+import org.lafsfs.core.storage.LeaseSecrets;
+import org.lafsfs.core.storage.ReadTestWriteResult;
+import org.lafsfs.core.storage.ReadVector;
+import org.lafsfs.core.storage.ServerVersion;
+import org.lafsfs.core.storage.StorageException;
+import org.lafsfs.core.storage.TestWriteVectors;
+import org.lafsfs.core.storage.UploadProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage server's behaviour, over Tahoe's on-disk layout in a storage
+ * directory ({@code shares/<2-char prefix>/<storage index>/<share number>},
+ * unfinished uploads under {@code shares/incoming/}). Both the HTTPS front end
+ * and in-process callers use it. Operations are synchronous and thread-safe;
+ * failures are {@link StorageException}s.
+ *
+ * <p>Durability: a share appears under {@code shares/} only when complete —
+ * written, fsynced, then renamed out of {@code incoming/} — and a mutable
+ * write is fsynced before it is acknowledged. Unfinished uploads do not
+ * survive a restart; their uploader sees "not found" and starts again.
+ */
+public final class StorageBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageBackend.class);
+    public static final String APPLICATION_VERSION = "lafsfs/0.1 (Tahoe-LAFS 1.20 storage protocol)";
+    static final long MAXIMUM_MUTABLE_SHARE_SIZE = 69_105L * 1000 * 1000 * 1000 * 1000;
+
+    private final Path storageDir;
+    private final Path shares;
+    private final Path incoming;
+    private final Path corruptionAdvisories;
+    private final byte[] nodeId;
+    private final long reservedSpace;
+    private final Clock clock;
+    private final Map<UploadKey, Upload> uploads = new ConcurrentHashMap<>();
+    private final ReentrantLock[] locks = new ReentrantLock[64];
+
+    private record UploadKey(StorageIndex storageIndex, int shareNumber) {
+    }
+
+    /** An immutable share being written in incoming/. */
+    private static final class Upload {
+        final byte[] secret;
+        final Path file;
+        final long size;
+        final LeaseSecrets lease;
+        final TreeMap<Long, Long> received = new TreeMap<>(); // begin -> end, disjoint
+
+        Upload(byte[] secret, Path file, long size, LeaseSecrets lease) {
+            this.secret = secret;
+            this.file = file;
+            this.size = size;
+            this.lease = lease;
+        }
+    }
+
+    /**
+     * @param storageDir what Tahoe calls NODEDIR/storage: the directory holding {@code shares/}
+     * @param nodeId this server's 20-byte node id, recorded in new mutable shares and leases
+     * @param reservedSpace bytes of disk to leave free; allocations that would eat into it are refused
+     */
+    public StorageBackend(Path storageDir, byte[] nodeId, long reservedSpace, Clock clock) throws IOException {
+        this.storageDir = storageDir;
+        this.shares = storageDir.resolve("shares");
+        this.incoming = shares.resolve("incoming");
+        this.corruptionAdvisories = storageDir.resolve("corruption-advisories");
+        this.nodeId = nodeId.clone();
+        this.reservedSpace = reservedSpace;
+        this.clock = clock;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        Files.createDirectories(shares);
+        deleteRecursively(incoming); // uploads in progress before a restart cannot be resumed
+        Files.createDirectories(incoming);
+    }
+
+    public Path storageDir() {
+        return storageDir;
+    }
+
+    // ---- general ----
+
+    public ServerVersion version() {
+        long available = availableSpace();
+        return new ServerVersion(available, MAXIMUM_MUTABLE_SHARE_SIZE, available, APPLICATION_VERSION);
+    }
+
+    /** Free bytes on the disk beyond the reserve, minus what unfinished uploads have been promised. */
+    public long availableSpace() {
+        try {
+            long promised = 0;
+            for (Upload u : uploads.values()) {
+                promised += u.size;
+            }
+            return Math.max(0, Files.getFileStore(shares).getUsableSpace() - reservedSpace - promised);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- immutable ----
+
+    public Allocation allocateBuckets(StorageIndex si, LeaseSecrets lease, byte[] uploadSecret,
+            Set<Integer> shareNumbers, long allocatedSize) {
+        ReentrantLock lock = lock(si);
+        lock.lock();
+        try {
+            Set<Integer> have = new TreeSet<>();
+            Set<Integer> allocated = new TreeSet<>();
+            long remaining = availableSpace();
+            for (int shnum : new TreeSet<>(shareNumbers)) {
+                checkShareNumber(shnum);
+                Path done = sharePath(si, shnum);
+                Upload inProgress = uploads.get(new UploadKey(si, shnum));
+                if (Files.exists(done)) {
+                    have.add(shnum);
+                    ImmutableShareFile.open(done).addOrRenewLease(newLease(lease));
+                } else if (inProgress != null) {
+                    // A repeated request from the same uploader gets the same answer; another uploader
+                    // must place this share elsewhere (Tahoe does the same).
+                    if (MessageDigest.isEqual(inProgress.secret, uploadSecret)) {
+                        allocated.add(shnum);
+                    }
+                } else if (allocatedSize <= remaining) {
+                    Path file = incoming.resolve(si.prefix()).resolve(si.toString()).resolve(Integer.toString(shnum));
+                    Files.createDirectories(file.getParent());
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE)) {
+                        ch.write(ImmutableShareFile.newHeader(allocatedSize));
+                    }
+                    uploads.put(new UploadKey(si, shnum), new Upload(uploadSecret.clone(), file, allocatedSize, lease));
+                    allocated.add(shnum);
+                    remaining -= allocatedSize;
+                } else {
+                    LOG.info("refusing share {} of {}: {} bytes asked, {} available", shnum, si, allocatedSize,
+                            remaining);
+                }
+            }
+            return new Allocation(have, allocated);
+        } catch (IOException e) {
+            throw ioFailure("allocating " + si, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public UploadProgress writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret, long offset, byte[] data) {
+        Upload upload = upload(si, shnum, uploadSecret);
+        synchronized (upload) {
+            if (uploads.get(new UploadKey(si, shnum)) != upload) {
+                throw new StorageException.NotFound("no upload of share " + shnum + " of " + si + " in progress");
+            }
+            if (offset < 0 || offset + data.length > upload.size) {
+                throw new StorageException.BadRequest("bytes " + offset + "-" + (offset + data.length)
+                        + " are outside the " + upload.size + " bytes allocated for share " + shnum + " of " + si);
+            }
+            try (FileChannel ch = FileChannel.open(upload.file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                checkOverlaps(ch, upload, offset, data);
+                ByteBuffer b = ByteBuffer.wrap(data);
+                long at = ImmutableShareFile.HEADER_SIZE + offset;
+                while (b.hasRemaining()) {
+                    at += ch.write(b, at);
+                }
+                addRange(upload.received, offset, offset + data.length);
+                List<UploadProgress.ByteRange> missing = missing(upload);
+                if (!missing.isEmpty()) {
+                    return new UploadProgress(false, missing);
+                }
+                ch.force(true);
+            } catch (IOException e) {
+                throw ioFailure("writing share " + shnum + " of " + si, e);
+            }
+            finish(si, shnum, upload);
+            return new UploadProgress(true, List.of());
+        }
+    }
+
+    private void checkOverlaps(FileChannel ch, Upload upload, long offset, byte[] data) throws IOException {
+        long end = offset + data.length;
+        for (Map.Entry<Long, Long> r : upload.received.subMap(0L, true, end, false).entrySet()) {
+            long from = Math.max(offset, r.getKey());
+            long to = Math.min(end, r.getValue());
+            if (from >= to) {
+                continue;
+            }
+            byte[] existing = ImmutableShareFile.readFully(ch, ImmutableShareFile.HEADER_SIZE + from,
+                    (int) (to - from)).array();
+            byte[] incomingBytes = java.util.Arrays.copyOfRange(data, (int) (from - offset), (int) (to - offset));
+            if (!MessageDigest.isEqual(existing, incomingBytes)) {
+                throw new StorageException.Conflict("bytes " + from + "-" + to + " differ from those already written");
+            }
+        }
+    }
+
+    private void finish(StorageIndex si, int shnum, Upload upload) {
+        ReentrantLock lock = lock(si);
+        lock.lock();
+        try {
+            ImmutableShareFile.open(upload.file).addOrRenewLease(newLease(upload.lease));
+            Path done = sharePath(si, shnum);
+            Files.createDirectories(done.getParent());
+            Files.move(upload.file, done, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(done.getParent());
+            uploads.remove(new UploadKey(si, shnum));
+            deleteEmptyParents(upload.file.getParent(), incoming);
+        } catch (IOException e) {
+            throw ioFailure("completing share " + shnum + " of " + si, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void abortImmutable(StorageIndex si, int shnum, byte[] uploadSecret) {
+        Upload upload;
+        try {
+            upload = upload(si, shnum, uploadSecret);
+        } catch (StorageException.NotFound e) {
+            if (Files.exists(sharePath(si, shnum))) {
+                throw new StorageException.BadRequest("share " + shnum + " of " + si + " is complete; it cannot be"
+                        + " aborted");
+            }
+            throw e;
+        }
+        synchronized (upload) {
+            if (uploads.remove(new UploadKey(si, shnum), upload)) {
+                try {
+                    Files.deleteIfExists(upload.file);
+                    deleteEmptyParents(upload.file.getParent(), incoming);
+                } catch (IOException e) {
+                    throw ioFailure("aborting share " + shnum + " of " + si, e);
+                }
+            }
+        }
+    }
+
+    public Set<Integer> listImmutableShares(StorageIndex si) {
+        return listShares(si, false);
+    }
+
+    public byte[] readImmutable(StorageIndex si, int shnum, long offset, int length) {
+        try {
+            return ImmutableShareFile.open(existingShare(si, shnum, false)).read(offset, length);
+        } catch (IOException e) {
+            throw ioFailure("reading share " + shnum + " of " + si, e);
+        }
+    }
+
+    /** The length of a stored share's data (for HTTP Content-Range). */
+    public long shareLength(StorageIndex si, int shnum, boolean mutable) {
+        try {
+            Path path = existingShare(si, shnum, mutable);
+            return mutable ? MutableShareFile.open(path).dataLength() : ImmutableShareFile.open(path).dataLength();
+        } catch (IOException e) {
+            throw ioFailure("reading share " + shnum + " of " + si, e);
+        }
+    }
+
+    public void adviseCorrupt(StorageIndex si, int shnum, boolean mutable, String reason) {
+        existingShare(si, shnum, mutable);
+        LOG.warn("client reports {} share {} of {} corrupt: {}", mutable ? "mutable" : "immutable", shnum, si, reason);
+        try {
+            Files.createDirectories(corruptionAdvisories);
+            String name = clock.instant().toString().replace(':', '-') + "-" + si + "-" + shnum;
+            Files.writeString(corruptionAdvisories.resolve(name),
+                    "storage index: " + si + "\nshare number: " + shnum + "\ntype: "
+                            + (mutable ? "mutable" : "immutable") + "\nreason: " + reason + "\n");
+        } catch (IOException e) {
+            throw ioFailure("recording corruption advice", e);
+        }
+    }
+
+    // ---- leases ----
+
+    public void addOrRenewLease(StorageIndex si, LeaseSecrets lease) {
+        ReentrantLock lock = lock(si);
+        lock.lock();
+        try {
+            List<Path> files = shareFiles(si);
+            if (files.isEmpty()) {
+                throw new StorageException.NotFound("no shares of " + si + " here");
+            }
+            for (Path file : files) {
+                if (isMutable(file)) {
+                    MutableShareFile m = MutableShareFile.open(file);
+                    m.addOrRenewLease(newLease(lease));
+                    m.force();
+                } else {
+                    ImmutableShareFile.open(file).addOrRenewLease(newLease(lease));
+                }
+            }
+        } catch (IOException e) {
+            throw ioFailure("adding a lease on " + si, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- mutable ----
+
+    public ReadTestWriteResult readTestWrite(StorageIndex si, byte[] writeEnabler, LeaseSecrets lease,
+            Map<Integer, TestWriteVectors> vectors, List<ReadVector> readVector) {
+        ReentrantLock lock = lock(si);
+        lock.lock();
+        try {
+            Map<Integer, MutableShareFile> existing = new TreeMap<>();
+            for (Path file : shareFiles(si)) {
+                if (!isMutable(file)) {
+                    throw new StorageException.BadRequest(si + " holds immutable shares, not a mutable slot");
+                }
+                existing.put(Integer.parseInt(file.getFileName().toString()), MutableShareFile.open(file));
+            }
+            for (MutableShareFile share : existing.values()) {
+                if (!share.checkWriteEnabler(writeEnabler)) {
+                    throw new StorageException.Unauthorized("the write enabler for " + si + " is not the one recorded"
+                            + " by node " + org.lafsfs.core.codec.Base32.encode(share.writeEnablerNodeId()));
+                }
+            }
+            Map<Integer, List<byte[]>> read = new LinkedHashMap<>();
+            for (Map.Entry<Integer, MutableShareFile> e : existing.entrySet()) {
+                List<byte[]> data = new ArrayList<>();
+                for (ReadVector r : readVector) {
+                    data.add(e.getValue().read(r.offset(), r.size()));
+                }
+                read.put(e.getKey(), data);
+            }
+            for (Map.Entry<Integer, TestWriteVectors> e : vectors.entrySet()) {
+                checkShareNumber(e.getKey());
+                MutableShareFile share = existing.get(e.getKey());
+                for (TestWriteVectors.Test t : e.getValue().tests()) {
+                    byte[] actual = share == null ? new byte[0] : share.read(t.offset(), t.size());
+                    if (!MessageDigest.isEqual(actual, t.specimen())) {
+                        return new ReadTestWriteResult(false, read);
+                    }
+                }
+            }
+            for (Map.Entry<Integer, TestWriteVectors> e : vectors.entrySet()) {
+                applyWrites(si, e.getKey(), existing.get(e.getKey()), writeEnabler, lease, e.getValue());
+            }
+            Path bucket = bucketDir(si);
+            if (Files.isDirectory(bucket)) {
+                deleteEmptyParents(bucket, shares);
+            }
+            return new ReadTestWriteResult(true, read);
+        } catch (IOException e) {
+            throw ioFailure("writing mutable shares of " + si, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void applyWrites(StorageIndex si, int shnum, MutableShareFile share, byte[] writeEnabler,
+            LeaseSecrets lease, TestWriteVectors v) throws IOException {
+        Path path = sharePath(si, shnum);
+        if (v.newLength() != null && v.newLength() == 0) {
+            if (share != null) {
+                Files.delete(path);
+                syncDirectory(path.getParent());
+            }
+            return;
+        }
+        if (v.writes().isEmpty() && v.newLength() == null) {
+            return;
+        }
+        if (share == null) {
+            Files.createDirectories(path.getParent());
+            share = MutableShareFile.create(path, nodeId, writeEnabler);
+        }
+        List<byte[]> datas = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        for (TestWriteVectors.Write w : v.writes()) {
+            if (w.offset() + w.data().length > MAXIMUM_MUTABLE_SHARE_SIZE) {
+                throw new StorageException.BadRequest("mutable share would exceed the maximum size");
+            }
+            datas.add(w.data());
+            offsets.add(w.offset());
+        }
+        share.write(datas, offsets, v.newLength());
+        share.addOrRenewLease(newLease(lease));
+        share.force();
+        syncDirectory(path.getParent());
+    }
+
+    public Set<Integer> listMutableShares(StorageIndex si) {
+        return listShares(si, true);
+    }
+
+    public byte[] readMutable(StorageIndex si, int shnum, long offset, int length) {
+        try {
+            return MutableShareFile.open(existingShare(si, shnum, true)).read(offset, length);
+        } catch (IOException e) {
+            throw ioFailure("reading share " + shnum + " of " + si, e);
+        }
+    }
+
+    // ---- helpers ----
+
+    private Lease newLease(LeaseSecrets lease) {
+        return Lease.fresh(lease.renew(), lease.cancel(), clock.instant().getEpochSecond(), nodeId);
+    }
+
+    private Upload upload(StorageIndex si, int shnum, byte[] secret) {
+        Upload upload = uploads.get(new UploadKey(si, shnum));
+        if (upload == null) {
+            throw new StorageException.NotFound("no upload of share " + shnum + " of " + si + " in progress");
+        }
+        if (!MessageDigest.isEqual(upload.secret, secret)) {
+            throw new StorageException.Unauthorized("wrong upload secret for share " + shnum + " of " + si);
+        }
+        return upload;
+    }
+
+    private static void addRange(TreeMap<Long, Long> ranges, long begin, long end) {
+        Map.Entry<Long, Long> before = ranges.floorEntry(begin);
+        if (before != null && before.getValue() >= begin) {
+            begin = before.getKey();
+            end = Math.max(end, before.getValue());
+        }
+        for (Map.Entry<Long, Long> next = ranges.ceilingEntry(begin); next != null && next.getKey() <= end;
+                next = ranges.ceilingEntry(begin)) {
+            end = Math.max(end, next.getValue());
+            ranges.remove(next.getKey());
+        }
+        ranges.put(begin, end);
+    }
+
+    private static List<UploadProgress.ByteRange> missing(Upload upload) {
+        List<UploadProgress.ByteRange> missing = new ArrayList<>();
+        long at = 0;
+        for (Map.Entry<Long, Long> r : upload.received.entrySet()) {
+            if (r.getKey() > at) {
+                missing.add(new UploadProgress.ByteRange(at, r.getKey()));
+            }
+            at = Math.max(at, r.getValue());
+        }
+        if (at < upload.size) {
+            missing.add(new UploadProgress.ByteRange(at, upload.size));
+        }
+        return missing;
+    }
+
+    private Set<Integer> listShares(StorageIndex si, boolean mutable) {
+        Set<Integer> found = new TreeSet<>();
+        for (Path file : shareFiles(si)) {
+            if (isMutable(file) == mutable) {
+                found.add(Integer.parseInt(file.getFileName().toString()));
+            }
+        }
+        return found;
+    }
+
+    private List<Path> shareFiles(StorageIndex si) {
+        Path bucket = bucketDir(si);
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(bucket)) {
+            for (Path p : dir) {
+                if (p.getFileName().toString().matches("[0-9]{1,3}") && Files.isRegularFile(p)) {
+                    files.add(p);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return files;
+        } catch (IOException e) {
+            throw ioFailure("listing shares of " + si, e);
+        }
+        files.sort(Comparator.comparing(p -> Integer.parseInt(p.getFileName().toString())));
+        return files;
+    }
+
+    private Path existingShare(StorageIndex si, int shnum, boolean mutable) {
+        Path path = sharePath(si, shnum);
+        if (!Files.isRegularFile(path) || isMutable(path) != mutable) {
+            throw new StorageException.NotFound("no " + (mutable ? "mutable" : "immutable") + " share " + shnum
+                    + " of " + si + " here");
+        }
+        return path;
+    }
+
+    private static boolean isMutable(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer first = ByteBuffer.allocate(32);
+            ch.read(first, 0);
+            return MutableShareFile.versionOf(first.flip()) != 0;
+        } catch (IOException e) {
+            throw ioFailure("reading " + file, e);
+        }
+    }
+
+    private Path bucketDir(StorageIndex si) {
+        return shares.resolve(si.prefix()).resolve(si.toString());
+    }
+
+    private Path sharePath(StorageIndex si, int shnum) {
+        return bucketDir(si).resolve(Integer.toString(shnum));
+    }
+
+    private ReentrantLock lock(StorageIndex si) {
+        return locks[Math.floorMod(si.hashCode(), locks.length)];
+    }
+
+    private static void checkShareNumber(int shnum) {
+        if (shnum < 0 || shnum > 255) {
+            throw new StorageException.BadRequest("share number " + shnum + " is not in 0..255");
+        }
+    }
+
+    /** A full disk is the server's problem, told to the client as such; other IO errors are server faults. */
+    private static StorageException ioFailure(String what, IOException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (message.contains("No space left") || message.contains("Disk quota exceeded")) {
+            return new StorageException.ServerFull("out of disk space while " + what);
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return new StorageException.Conflict(what + ": " + message);
+        }
+        return new StorageException("storage failure while " + what + ": " + message, e);
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteEmptyParents(Path dir, Path stop) throws IOException {
+        for (Path d = dir; d != null && d.startsWith(stop) && !d.equals(stop); d = d.getParent()) {
+            try (Stream<Path> children = Files.list(d)) {
+                if (children.findAny().isPresent()) {
+                    return;
+                }
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            Files.deleteIfExists(d);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
