@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code lafsfs} command. Each subcommand is a class of its own. */
 @Command(name = "lafsfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Use a Tahoe-LAFS grid as an ordinary filesystem.",
-        subcommands = {CapCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CapCommand.class, StorageServerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -28,8 +28,9 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Errors a user can cause are one sentence on stderr and exit code 2; anything
-     * else is a bug and keeps its stack trace.
+     * Errors a user can cause are one sentence on stderr and exit code 2, trouble
+     * with files or the network one sentence and exit code 1; anything else is a
+     * bug and keeps its stack trace.
      */
     static final class UserErrors implements CommandLine.IExecutionExceptionHandler {
         @Override
@@ -38,6 +39,10 @@ public final class Main implements Runnable {
             if (e instanceof IllegalArgumentException) {
                 cli.getErr().println("lafsfs: " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof java.io.IOException) {
+                cli.getErr().println("lafsfs: " + e.getMessage());
+                return 1;
             }
             throw e;
         }

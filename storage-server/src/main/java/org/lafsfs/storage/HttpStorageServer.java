@@ -1,7 +1,6 @@
 package org.lafsfs.storage;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,8 +90,15 @@ public final class HttpStorageServer implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.addCustomizer(new SecureRequestCustomizer(false)); // clients dial by address; no SNI host check
-        this.connector = new ServerConnector(jetty, new SslConnectionFactory(tls, "http/1.1"),
-                new HttpConnectionFactory(config));
+        // Heap buffers throughout: the JDK 17 AES-GCM code takes a slow, non-intrinsic path on direct buffers
+        // (its GHASH runs as plain Java there), and TLS needs a copy anyway.
+        SslConnectionFactory ssl = new SslConnectionFactory(tls, "http/1.1");
+        ssl.setDirectBuffersForEncryption(false);
+        ssl.setDirectBuffersForDecryption(false);
+        HttpConnectionFactory http = new HttpConnectionFactory(config);
+        http.setUseInputDirectByteBuffers(false);
+        http.setUseOutputDirectByteBuffers(false);
+        this.connector = new ServerConnector(jetty, ssl, http);
         connector.setHost(host);
         connector.setPort(port);
         jetty.addConnector(connector);
@@ -371,13 +377,22 @@ public final class HttpStorageServer implements AutoCloseable {
             throw new StorageException.BadRequest("request body of " + declared + " bytes is over the " + limit
                     + "-byte limit");
         }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) {
-                throw new StorageException.BadRequest("request body is over the " + limit + "-byte limit");
-            }
-            return body;
+        // Gather the body as it arrives and wake this thread once, not once per TLS record.
+        ByteBuffer gathered;
+        try {
+            gathered = Content.Source.asByteBufferAsync(request, limit + 1).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading a request body", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("reading a request body failed: " + e.getCause(), e.getCause());
         }
+        if (gathered.remaining() > limit) {
+            throw new StorageException.BadRequest("request body is over the " + limit + "-byte limit");
+        }
+        byte[] body = new byte[gathered.remaining()];
+        gathered.get(body);
+        return body;
     }
 
     private static boolean isShare(String item) {
@@ -406,6 +421,9 @@ public final class HttpStorageServer implements AutoCloseable {
 
     private static void reply(Response response, Callback callback, int status, String type, byte[] body) {
         response.setStatus(status);
+        if (status == 401) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Tahoe-LAFS");
+        }
         if (type != null) {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         }

@@ -167,7 +167,8 @@ public final class ServerIdentity {
         }
     }
 
-    SSLContext sslContext() {
+    /** The TLS context that serves with this identity's key and certificate. */
+    public SSLContext sslContext() {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);

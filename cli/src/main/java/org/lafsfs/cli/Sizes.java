@@ -1,0 +1,27 @@
+package org.lafsfs.cli;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Sizes as Tahoe's configuration writes them: 1000, 10k, 5M, 2G, 1T, with B or iB (binary) suffixes. */
+final class Sizes {
+    private static final Pattern SIZE = Pattern.compile("^([0-9]+)\\s*([kmgt]?)(i?)b?$");
+
+    private Sizes() {
+    }
+
+    static long parse(String text) {
+        Matcher m = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (examples: 0, 500M, 10G, 1GiB)");
+        }
+        long base = m.group(3).isEmpty() ? 1000 : 1024;
+        int power = "kmgt".indexOf(m.group(2)) + 1;
+        long value = Long.parseLong(m.group(1));
+        for (int i = 0; i < power; i++) {
+            value = Math.multiplyExact(value, base);
+        }
+        return value;
+    }
+}
