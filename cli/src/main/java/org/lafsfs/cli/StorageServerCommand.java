@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -89,11 +88,8 @@ final class StorageServerCommand implements Callable<Integer> {
         ServersYaml.write(dir.resolve("server").resolve("servers.yaml"),
                 List.of(Map.entry(server.serverId(), server.announcement(nickname))));
         String nurl = server.nurl().toString();
-        if (nurlFile != null) {
-            Path target = nurlFile.toAbsolutePath();
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.writeString(tmp, nurl + "\n");
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (nurlFile != null) { // it holds the swissnum: readable by its owner only
+            ServerIdentity.writePrivately(nurlFile.toAbsolutePath(), nurl + "\n");
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(nurl);

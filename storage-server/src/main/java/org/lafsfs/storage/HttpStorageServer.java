@@ -314,11 +314,13 @@ public final class HttpStorageServer implements AutoCloseable {
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, end - start);
+        // Once the headers are out, a failure can only cut the response short, not replace it.
         try (OutputStream out = Content.Sink.asOutputStream(response)) {
             for (long at = start; at < end; at += READ_PIECE) {
                 out.write(reader.read(at, (int) Math.min(READ_PIECE, end - at)));
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("reading a share failed mid-response: {}", e.toString());
             callback.failed(e);
             return;
         }
@@ -374,7 +376,7 @@ public final class HttpStorageServer implements AutoCloseable {
     private static byte[] body(Request request, int limit) throws IOException {
         long declared = request.getLength();
         if (declared > limit) {
-            throw new StorageException.BadRequest("request body of " + declared + " bytes is over the " + limit
+            throw new StorageException.TooLarge("request body of " + declared + " bytes is over the " + limit
                     + "-byte limit");
         }
         // Gather the body as it arrives and wake this thread once, not once per TLS record.
@@ -385,10 +387,13 @@ public final class HttpStorageServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading a request body", e);
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IllegalStateException) { // Jetty's signal that the body passed the limit
+                throw new StorageException.TooLarge("request body is over the " + limit + "-byte limit");
+            }
             throw new IOException("reading a request body failed: " + e.getCause(), e.getCause());
         }
         if (gathered.remaining() > limit) {
-            throw new StorageException.BadRequest("request body is over the " + limit + "-byte limit");
+            throw new StorageException.TooLarge("request body is over the " + limit + "-byte limit");
         }
         byte[] body = new byte[gathered.remaining()];
         gathered.get(body);
@@ -408,6 +413,8 @@ public final class HttpStorageServer implements AutoCloseable {
             return 409;
         } else if (e instanceof StorageException.ServerFull) {
             return 507;
+        } else if (e instanceof StorageException.TooLarge) {
+            return 413;
         } else if (e instanceof StorageException.BadRequest) {
             return 400;
         }

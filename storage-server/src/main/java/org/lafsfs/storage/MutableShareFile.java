@@ -153,8 +153,10 @@ final class MutableShareFile {
             if (DATA_OFFSET + end > extraLeaseOffset) {
                 moveExtraLeases(ch, extraLeaseOffset, DATA_OFFSET + end);
             }
-            if (offset > dataLength) {
-                write(ch, DATA_OFFSET + dataLength, ByteBuffer.allocate((int) (offset - dataLength)));
+            // Zero-fill a gap explicitly (bytes beyond an earlier truncation must not reappear), in pieces.
+            ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+            for (long at = dataLength; at < offset; at += zeros.capacity()) {
+                write(ch, DATA_OFFSET + at, zeros.clear().limit((int) Math.min(zeros.capacity(), offset - at)));
             }
             write(ch, DATA_LENGTH, ByteBuffer.allocate(8).putLong(end).flip());
         }

@@ -65,7 +65,7 @@ public final class ServerIdentity {
         if (Files.exists(pem) || Files.exists(swiss)) {
             return load(pem, swiss);
         }
-        Files.createDirectories(dir);
+        createPrivateDirectory(dir);
         ServerIdentity identity = generate();
         writePrivately(swiss, identity.swissnum + "\n");
         writePrivately(pem, identity.toPem());
@@ -134,15 +134,33 @@ public final class ServerIdentity {
         return out.toString();
     }
 
-    private static void writePrivately(Path file, String content) throws IOException {
+    /** Writes a file only its owner can read, atomically: it is never visible with looser permissions. */
+    public static void writePrivately(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+        Files.deleteIfExists(tmp);
         try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
-            // not a POSIX filesystem; nothing more to restrict
+            Files.createFile(tmp); // not a POSIX filesystem; nothing more to restrict
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Creates a directory only its owner can enter (where keys and swissnums live). */
+    public static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
     }
 
     public X509Certificate certificate() {

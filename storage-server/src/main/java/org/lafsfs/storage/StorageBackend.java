@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.lafsfs.core.cap.StorageIndex;
 import org.lafsfs.core.storage.Allocation;
@@ -52,6 +54,8 @@ public final class StorageBackend {
     private static final Logger LOG = LoggerFactory.getLogger(StorageBackend.class);
     public static final String APPLICATION_VERSION = "lafsfs/0.1 (Tahoe-LAFS 1.20 storage protocol)";
     static final long MAXIMUM_MUTABLE_SHARE_SIZE = 69_105L * 1000 * 1000 * 1000 * 1000;
+    /** The most a read-test-write answer may carry, so one small request cannot make a huge answer. */
+    static final long MAX_READ_VECTOR_TOTAL = 128L * 1024 * 1024;
 
     private final Path storageDir;
     private final Path shares;
@@ -61,7 +65,9 @@ public final class StorageBackend {
     private final long reservedSpace;
     private final Clock clock;
     private final Map<UploadKey, Upload> uploads = new ConcurrentHashMap<>();
-    private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[64];
+    /** Tahoe abandons an upload that has seen no write for 30 minutes; so do we. */
+    static final Duration UPLOAD_IDLE_LIMIT = Duration.ofMinutes(30);
 
     private record UploadKey(StorageIndex storageIndex, int shareNumber) {
     }
@@ -73,6 +79,7 @@ public final class StorageBackend {
         final long size;
         final LeaseSecrets lease;
         final TreeMap<Long, Long> received = new TreeMap<>(); // begin -> end, disjoint
+        volatile long lastActivity;
 
         Upload(byte[] secret, Path file, long size, LeaseSecrets lease) {
             this.secret = secret;
@@ -96,7 +103,7 @@ public final class StorageBackend {
         this.reservedSpace = reservedSpace;
         this.clock = clock;
         for (int i = 0; i < locks.length; i++) {
-            locks[i] = new ReentrantLock();
+            locks[i] = new ReentrantReadWriteLock();
         }
         Files.createDirectories(shares);
         deleteRecursively(incoming); // uploads in progress before a restart cannot be resumed
@@ -131,19 +138,25 @@ public final class StorageBackend {
 
     public Allocation allocateBuckets(StorageIndex si, LeaseSecrets lease, byte[] uploadSecret,
             Set<Integer> shareNumbers, long allocatedSize) {
-        ReentrantLock lock = lock(si);
+        expireIdleUploads();
+        Lock lock = writeLock(si);
         lock.lock();
         try {
+            // Like Tahoe: report every share held here, not just those asked about, and renew all their leases.
             Set<Integer> have = new TreeSet<>();
+            for (Path file : shareFiles(si)) {
+                if (!isMutable(file)) {
+                    have.add(Integer.parseInt(file.getFileName().toString()));
+                    ImmutableShareFile.open(file).addOrRenewLease(newLease(lease));
+                }
+            }
             Set<Integer> allocated = new TreeSet<>();
             long remaining = availableSpace();
             for (int shnum : new TreeSet<>(shareNumbers)) {
                 checkShareNumber(shnum);
-                Path done = sharePath(si, shnum);
                 Upload inProgress = uploads.get(new UploadKey(si, shnum));
-                if (Files.exists(done)) {
-                    have.add(shnum);
-                    ImmutableShareFile.open(done).addOrRenewLease(newLease(lease));
+                if (have.contains(shnum)) {
+                    continue;
                 } else if (inProgress != null) {
                     // A repeated request from the same uploader gets the same answer; another uploader
                     // must place this share elsewhere (Tahoe does the same).
@@ -152,12 +165,14 @@ public final class StorageBackend {
                     }
                 } else if (allocatedSize <= remaining) {
                     Path file = incoming.resolve(si.prefix()).resolve(si.toString()).resolve(Integer.toString(shnum));
-                    Files.createDirectories(file.getParent());
+                    createDirectories(file.getParent());
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE)) {
                         ch.write(ImmutableShareFile.newHeader(allocatedSize));
                     }
-                    uploads.put(new UploadKey(si, shnum), new Upload(uploadSecret.clone(), file, allocatedSize, lease));
+                    Upload upload = new Upload(uploadSecret.clone(), file, allocatedSize, lease);
+                    upload.lastActivity = clock.millis();
+                    uploads.put(new UploadKey(si, shnum), upload);
                     allocated.add(shnum);
                     remaining -= allocatedSize;
                 } else {
@@ -173,12 +188,41 @@ public final class StorageBackend {
         }
     }
 
+    /** Abandons uploads that have seen no write for {@link #UPLOAD_IDLE_LIMIT}, freeing their space. */
+    void expireIdleUploads() {
+        long cutoff = clock.millis() - UPLOAD_IDLE_LIMIT.toMillis();
+        for (Map.Entry<UploadKey, Upload> e : uploads.entrySet()) {
+            if (e.getValue().lastActivity < cutoff) {
+                LOG.info("abandoning share {} of {}: no write for {}", e.getKey().shareNumber(),
+                        e.getKey().storageIndex(), UPLOAD_IDLE_LIMIT);
+                discard(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Drops an unfinished upload; false if it was no longer in progress (completed or dropped already). */
+    private boolean discard(UploadKey key, Upload upload) {
+        synchronized (upload) {
+            if (!uploads.remove(key, upload)) {
+                return false;
+            }
+            try {
+                Files.deleteIfExists(upload.file);
+                pruneIncoming(upload.file.getParent());
+            } catch (IOException e) {
+                throw ioFailure("discarding share " + key.shareNumber() + " of " + key.storageIndex(), e);
+            }
+            return true;
+        }
+    }
+
     public UploadProgress writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret, long offset, byte[] data) {
         Upload upload = upload(si, shnum, uploadSecret);
         synchronized (upload) {
             if (uploads.get(new UploadKey(si, shnum)) != upload) {
                 throw new StorageException.NotFound("no upload of share " + shnum + " of " + si + " in progress");
             }
+            upload.lastActivity = clock.millis();
             if (offset < 0 || offset + data.length > upload.size) {
                 throw new StorageException.BadRequest("bytes " + offset + "-" + (offset + data.length)
                         + " are outside the " + upload.size + " bytes allocated for share " + shnum + " of " + si);
@@ -222,16 +266,16 @@ public final class StorageBackend {
     }
 
     private void finish(StorageIndex si, int shnum, Upload upload) {
-        ReentrantLock lock = lock(si);
+        Lock lock = writeLock(si);
         lock.lock();
         try {
             ImmutableShareFile.open(upload.file).addOrRenewLease(newLease(upload.lease));
             Path done = sharePath(si, shnum);
-            Files.createDirectories(done.getParent());
+            createDirectories(done.getParent());
             Files.move(upload.file, done, StandardCopyOption.ATOMIC_MOVE);
             syncDirectory(done.getParent());
             uploads.remove(new UploadKey(si, shnum));
-            deleteEmptyParents(upload.file.getParent(), incoming);
+            pruneIncoming(upload.file.getParent());
         } catch (IOException e) {
             throw ioFailure("completing share " + shnum + " of " + si, e);
         } finally {
@@ -240,26 +284,20 @@ public final class StorageBackend {
     }
 
     public void abortImmutable(StorageIndex si, int shnum, byte[] uploadSecret) {
-        Upload upload;
-        try {
-            upload = upload(si, shnum, uploadSecret);
-        } catch (StorageException.NotFound e) {
-            if (Files.exists(sharePath(si, shnum))) {
-                throw new StorageException.BadRequest("share " + shnum + " of " + si + " is complete; it cannot be"
-                        + " aborted");
+        UploadKey key = new UploadKey(si, shnum);
+        Upload upload = uploads.get(key);
+        if (upload != null) {
+            upload(si, shnum, uploadSecret); // checks the secret
+            if (discard(key, upload)) {
+                return;
             }
-            throw e;
+            // The last write completed the share while we waited for it: too late to abort.
         }
-        synchronized (upload) {
-            if (uploads.remove(new UploadKey(si, shnum), upload)) {
-                try {
-                    Files.deleteIfExists(upload.file);
-                    deleteEmptyParents(upload.file.getParent(), incoming);
-                } catch (IOException e) {
-                    throw ioFailure("aborting share " + shnum + " of " + si, e);
-                }
-            }
+        if (Files.exists(sharePath(si, shnum))) {
+            throw new StorageException.BadRequest("share " + shnum + " of " + si + " is complete; it cannot be"
+                    + " aborted");
         }
+        throw new StorageException.NotFound("no upload of share " + shnum + " of " + si + " in progress");
     }
 
     public Set<Integer> listImmutableShares(StorageIndex si) {
@@ -267,20 +305,28 @@ public final class StorageBackend {
     }
 
     public byte[] readImmutable(StorageIndex si, int shnum, long offset, int length) {
+        Lock lock = readLock(si);
+        lock.lock();
         try {
             return ImmutableShareFile.open(existingShare(si, shnum, false)).read(offset, length);
         } catch (IOException e) {
             throw ioFailure("reading share " + shnum + " of " + si, e);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The length of a stored share's data (for HTTP Content-Range). */
     public long shareLength(StorageIndex si, int shnum, boolean mutable) {
+        Lock lock = readLock(si);
+        lock.lock();
         try {
             Path path = existingShare(si, shnum, mutable);
             return mutable ? MutableShareFile.open(path).dataLength() : ImmutableShareFile.open(path).dataLength();
         } catch (IOException e) {
             throw ioFailure("reading share " + shnum + " of " + si, e);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -301,7 +347,7 @@ public final class StorageBackend {
     // ---- leases ----
 
     public void addOrRenewLease(StorageIndex si, LeaseSecrets lease) {
-        ReentrantLock lock = lock(si);
+        Lock lock = writeLock(si);
         lock.lock();
         try {
             List<Path> files = shareFiles(si);
@@ -328,7 +374,7 @@ public final class StorageBackend {
 
     public ReadTestWriteResult readTestWrite(StorageIndex si, byte[] writeEnabler, LeaseSecrets lease,
             Map<Integer, TestWriteVectors> vectors, List<ReadVector> readVector) {
-        ReentrantLock lock = lock(si);
+        Lock lock = writeLock(si);
         lock.lock();
         try {
             Map<Integer, MutableShareFile> existing = new TreeMap<>();
@@ -345,15 +391,28 @@ public final class StorageBackend {
                 }
             }
             Map<Integer, List<byte[]>> read = new LinkedHashMap<>();
+            long readTotal = 0;
             for (Map.Entry<Integer, MutableShareFile> e : existing.entrySet()) {
                 List<byte[]> data = new ArrayList<>();
                 for (ReadVector r : readVector) {
-                    data.add(e.getValue().read(r.offset(), r.size()));
+                    long length = Math.max(0, Math.min(r.size(), e.getValue().dataLength() - r.offset()));
+                    readTotal += length;
+                    if (readTotal > MAX_READ_VECTOR_TOTAL) {
+                        throw new StorageException.TooLarge("the read vectors ask for more than "
+                                + MAX_READ_VECTOR_TOTAL + " bytes in one answer");
+                    }
+                    data.add(e.getValue().read(r.offset(), length));
                 }
                 read.put(e.getKey(), data);
             }
             for (Map.Entry<Integer, TestWriteVectors> e : vectors.entrySet()) {
                 checkShareNumber(e.getKey());
+                for (TestWriteVectors.Write w : e.getValue().writes()) {
+                    if (w.offset() < 0 || w.offset() + w.data().length > MAXIMUM_MUTABLE_SHARE_SIZE) {
+                        throw new StorageException.BadRequest("a write at " + w.offset() + " of " + w.data().length
+                                + " bytes is outside what a mutable share can hold");
+                    }
+                }
                 MutableShareFile share = existing.get(e.getKey());
                 for (TestWriteVectors.Test t : e.getValue().tests()) {
                     byte[] actual = share == null ? new byte[0] : share.read(t.offset(), t.size());
@@ -365,10 +424,7 @@ public final class StorageBackend {
             for (Map.Entry<Integer, TestWriteVectors> e : vectors.entrySet()) {
                 applyWrites(si, e.getKey(), existing.get(e.getKey()), writeEnabler, lease, e.getValue());
             }
-            Path bucket = bucketDir(si);
-            if (Files.isDirectory(bucket)) {
-                deleteEmptyParents(bucket, shares);
-            }
+            removeIfEmpty(bucketDir(si));
             return new ReadTestWriteResult(true, read);
         } catch (IOException e) {
             throw ioFailure("writing mutable shares of " + si, e);
@@ -387,19 +443,13 @@ public final class StorageBackend {
             }
             return;
         }
-        if (v.writes().isEmpty() && v.newLength() == null) {
-            return;
-        }
-        if (share == null) {
-            Files.createDirectories(path.getParent());
+        if (share == null) { // created even by a vector without writes, as Tahoe does
+            createDirectories(path.getParent());
             share = MutableShareFile.create(path, nodeId, writeEnabler);
         }
         List<byte[]> datas = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
         for (TestWriteVectors.Write w : v.writes()) {
-            if (w.offset() + w.data().length > MAXIMUM_MUTABLE_SHARE_SIZE) {
-                throw new StorageException.BadRequest("mutable share would exceed the maximum size");
-            }
             datas.add(w.data());
             offsets.add(w.offset());
         }
@@ -414,10 +464,14 @@ public final class StorageBackend {
     }
 
     public byte[] readMutable(StorageIndex si, int shnum, long offset, int length) {
+        Lock lock = readLock(si);
+        lock.lock();
         try {
             return MutableShareFile.open(existingShare(si, shnum, true)).read(offset, length);
         } catch (IOException e) {
             throw ioFailure("reading share " + shnum + " of " + si, e);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -468,13 +522,19 @@ public final class StorageBackend {
     }
 
     private Set<Integer> listShares(StorageIndex si, boolean mutable) {
-        Set<Integer> found = new TreeSet<>();
-        for (Path file : shareFiles(si)) {
-            if (isMutable(file) == mutable) {
-                found.add(Integer.parseInt(file.getFileName().toString()));
+        Lock lock = readLock(si);
+        lock.lock();
+        try {
+            Set<Integer> found = new TreeSet<>();
+            for (Path file : shareFiles(si)) {
+                if (isMutable(file) == mutable) {
+                    found.add(Integer.parseInt(file.getFileName().toString()));
+                }
             }
+            return found;
+        } finally {
+            lock.unlock();
         }
-        return found;
     }
 
     private List<Path> shareFiles(StorageIndex si) {
@@ -522,8 +582,14 @@ public final class StorageBackend {
         return bucketDir(si).resolve(Integer.toString(shnum));
     }
 
-    private ReentrantLock lock(StorageIndex si) {
-        return locks[Math.floorMod(si.hashCode(), locks.length)];
+    /** Held to change anything about a storage index's shares (data, leases, files). */
+    private Lock writeLock(StorageIndex si) {
+        return locks[Math.floorMod(si.hashCode(), locks.length)].writeLock();
+    }
+
+    /** Held to read a storage index's shares, so no reader sees half of a change. */
+    private Lock readLock(StorageIndex si) {
+        return locks[Math.floorMod(si.hashCode(), locks.length)].readLock();
     }
 
     private static void checkShareNumber(int shnum) {
@@ -550,16 +616,43 @@ public final class StorageBackend {
         }
     }
 
-    private static void deleteEmptyParents(Path dir, Path stop) throws IOException {
-        for (Path d = dir; d != null && d.startsWith(stop) && !d.equals(stop); d = d.getParent()) {
-            try (Stream<Path> children = Files.list(d)) {
-                if (children.findAny().isPresent()) {
-                    return;
+    /**
+     * Creates a share's directories, fsyncing each new entry up to {@code shares/} so that an acknowledged
+     * share cannot vanish with its directory after a crash. Retries if a concurrent cleanup removed a parent.
+     */
+    private void createDirectories(Path dir) throws IOException {
+        for (int attempt = 0;; attempt++) {
+            try {
+                Path existing = dir;
+                while (!Files.isDirectory(existing)) {
+                    existing = existing.getParent();
                 }
+                Files.createDirectories(dir);
+                for (Path d = dir; !d.equals(existing); d = d.getParent()) {
+                    syncDirectory(d.getParent());
+                }
+                return;
             } catch (NoSuchFileException e) {
-                continue;
+                if (attempt == 3) {
+                    throw e;
+                }
             }
-            Files.deleteIfExists(d);
+        }
+    }
+
+    /** Removes an unfinished upload's storage-index directory if it is empty; never the shared prefix level. */
+    private static void pruneIncoming(Path dir) {
+        removeIfEmpty(dir);
+    }
+
+    /** Removes a directory if it is empty; losing a race with a writer that fills it is fine. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (java.nio.file.DirectoryNotEmptyException | NoSuchFileException e) {
+            // in use again, or already gone: either is fine
+        } catch (IOException e) {
+            LOG.warn("could not remove empty directory {}: {}", dir, e.toString());
         }
     }
 

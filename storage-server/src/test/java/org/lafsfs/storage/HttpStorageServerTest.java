@@ -122,6 +122,17 @@ class HttpStorageServerTest extends StorageServerContract {
     }
 
     @Test
+    void moreVectorsThanTheSpecificationAllowsAreRefused() throws Exception {
+        StorageServer server = server();
+        List<org.lafsfs.core.storage.ReadVector> reads = new java.util.ArrayList<>();
+        for (int i = 0; i < 31; i++) {
+            reads.add(new org.lafsfs.core.storage.ReadVector(0, 10));
+        }
+        assertThatThrownBy(() -> join(server.readTestWrite(SI, WRITE_ENABLER, LEASE, java.util.Map.of(), reads)))
+                .isInstanceOf(StorageException.BadRequest.class).hasMessageContaining("30");
+    }
+
+    @Test
     void anAbortAfterCompletionIsNotAllowed() throws Exception {
         StorageServer server = server();
         join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(0), 4));
@@ -139,6 +150,10 @@ class HttpStorageServerTest extends StorageServerContract {
         assertThat(second.spkiHash()).isEqualTo(first.spkiHash());
         assertThat(second.swissnum()).isEqualTo(first.swissnum());
         assertThat(second.tubId()).hasSize(20).isEqualTo(first.tubId());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                dir.resolve("id").resolve(ServerIdentity.KEY_FILE)))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                dir.resolve("id")))).isEqualTo("rwx------");
         java.nio.file.Files.delete(dir.resolve("id").resolve(ServerIdentity.SWISSNUM_FILE));
         assertThatThrownBy(() -> ServerIdentity.loadOrCreate(dir.resolve("id")))
                 .hasMessageContaining("incomplete");

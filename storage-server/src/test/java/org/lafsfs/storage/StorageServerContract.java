@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +47,31 @@ abstract class StorageServerContract {
     Path dir;
 
     StorageBackend backend;
+    final MutableClock clock = new MutableClock();
+
+    /** A clock tests can move forward. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     /** A client for a server running over {@code backend}. */
@@ -53,7 +82,7 @@ abstract class StorageServerContract {
     }
 
     StorageServer server(long reservedSpace) throws Exception {
-        backend = new StorageBackend(dir.resolve("storage"), NODE_ID, reservedSpace, Clock.systemUTC());
+        backend = new StorageBackend(dir.resolve("storage"), NODE_ID, reservedSpace, clock);
         return connect(backend);
     }
 
@@ -151,6 +180,48 @@ abstract class StorageServerContract {
         Allocation other = join(server.allocateBuckets(SI, LEASE, bytes(32, 12), Set.of(0, 1, 2), 10));
         assertThat(other.alreadyHave()).containsExactly(0);
         assertThat(other.allocated()).containsExactly(2);
+    }
+
+    @Test
+    void anAllocationReportsEveryShareHeldNotJustThoseAskedFor() throws Exception {
+        StorageServer server = server();
+        join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(0, 1), 10));
+        join(server.writeImmutable(SI, 0, UPLOAD_SECRET, 0, bytes(10, 22)));
+        join(server.writeImmutable(SI, 1, UPLOAD_SECRET, 0, bytes(10, 23)));
+        Allocation a = join(server.allocateBuckets(SI, LEASE, bytes(32, 24), Set.of(2), 10));
+        assertThat(a.alreadyHave()).containsExactly(0, 1);
+        assertThat(a.allocated()).containsExactly(2);
+    }
+
+    @Test
+    void anUploadIdleForHalfAnHourIsAbandoned() throws Exception {
+        StorageServer server = server();
+        join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(0), 100));
+        join(server.writeImmutable(SI, 0, UPLOAD_SECRET, 0, bytes(50, 25)));
+        clock.advance(Duration.ofMinutes(29));
+        assertThat(join(server.allocateBuckets(SI, LEASE, bytes(32, 26), Set.of(0), 100)).allocated()).isEmpty();
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(join(server.allocateBuckets(SI, LEASE, bytes(32, 26), Set.of(0), 100)).allocated())
+                .containsExactly(0);
+        assertThatThrownBy(() -> join(server.writeImmutable(SI, 0, UPLOAD_SECRET, 50, bytes(50, 25))))
+                .isInstanceOf(StorageException.Unauthorized.class);
+    }
+
+    @Test
+    void aGapWrittenPastTruncatedDataReadsAsZeros() throws Exception {
+        StorageServer server = server();
+        TestWriteVectors write = new TestWriteVectors(List.of(),
+                List.of(new TestWriteVectors.Write(0, bytes(100, 27))), null);
+        join(server.readTestWrite(SI, WRITE_ENABLER, LEASE, Map.of(0, write), List.of()));
+        join(server.readTestWrite(SI, WRITE_ENABLER, LEASE, Map.of(0, new TestWriteVectors(List.of(), List.of(), 10L)),
+                List.of()));
+        TestWriteVectors past = new TestWriteVectors(List.of(), List.of(new TestWriteVectors.Write(50, bytes(5, 28))),
+                null);
+        join(server.readTestWrite(SI, WRITE_ENABLER, LEASE, Map.of(0, past), List.of()));
+        byte[] data = join(server.readMutable(SI, 0, 0, 100));
+        assertThat(data).hasSize(55);
+        assertThat(Arrays.copyOfRange(data, 10, 50)).containsOnly(0);
+        assertThat(Arrays.copyOf(data, 10)).isEqualTo(Arrays.copyOf(bytes(100, 27), 10));
     }
 
     @Test

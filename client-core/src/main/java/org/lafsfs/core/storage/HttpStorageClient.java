@@ -286,6 +286,7 @@ public final class HttpStorageClient implements StorageServer, AutoCloseable {
             case 404 -> new StorageException.NotFound(message);
             case 409 -> new StorageException.Conflict(message);
             case 507 -> new StorageException.ServerFull(message);
+            case 413 -> new StorageException.TooLarge(message);
             case 400, 405, 416 -> new StorageException.BadRequest(message);
             default -> new StorageException(message);
         };

@@ -69,6 +69,15 @@ public class StorageException extends RuntimeException {
         }
     }
 
+    /** The request was larger than the server accepts in one piece (HTTP 413). */
+    public static class TooLarge extends BadRequest {
+        private static final long serialVersionUID = 1L;
+
+        public TooLarge(String message) {
+            super(message);
+        }
+    }
+
     /** The server's identity was not the one expected (TLS SPKI hash mismatch). */
     public static class WrongServer extends StorageException {
         private static final long serialVersionUID = 1L;

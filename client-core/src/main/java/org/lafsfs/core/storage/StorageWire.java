@@ -21,6 +21,7 @@ import java.util.TreeSet;
 public final class StorageWire {
     public static final String CBOR = "application/cbor";
     private static final int SET_TAG = 258;
+    static final int MAX_VECTORS = 30;
     private static final String V1 = "http://allmydata.org/tahoe/protocols/storage/v1";
 
     private StorageWire() {
@@ -182,7 +183,7 @@ public final class StorageWire {
             int share = shareNumber(e.getKey());
             CBORObject v = map(e.getValue(), "test-write vector");
             List<TestWriteVectors.Test> tests = new ArrayList<>();
-            for (CBORObject t : array(field(v, "test"), "test")) {
+            for (CBORObject t : limited(array(field(v, "test"), "test"), "test vectors")) {
                 tests.add(new TestWriteVectors.Test(number(field(t, "offset")), number(field(t, "size")),
                         byteString(field(t, "specimen"))));
             }
@@ -195,7 +196,7 @@ public final class StorageWire {
                     length == null || length.isNull() ? null : number(length)));
         }
         List<ReadVector> reads = new ArrayList<>();
-        for (CBORObject r : array(field(m, "read-vector"), "read-vector")) {
+        for (CBORObject r : limited(array(field(m, "read-vector"), "read-vector"), "read vectors")) {
             reads.add(new ReadVector(number(field(r, "offset")), number(field(r, "size"))));
         }
         return new ReadTestWriteRequest(vectors, reads);
@@ -249,6 +250,14 @@ public final class StorageWire {
             reads.Add(o);
         }
         return reads;
+    }
+
+    /** The specification allows at most 30 test vectors per share and 30 read vectors per request. */
+    private static List<CBORObject> limited(List<CBORObject> vectors, String what) {
+        if (vectors.size() > MAX_VECTORS) {
+            throw new MalformedMessage(vectors.size() + " " + what + " is more than the " + MAX_VECTORS + " allowed");
+        }
+        return vectors;
     }
 
     private static CBORObject decode(byte[] body) {
