@@ -133,6 +133,18 @@ class HttpStorageServerTest extends StorageServerContract {
     }
 
     @Test
+    void aChunkedRequestBodyIsAcceptedToo() throws Exception {
+        server();
+        byte[] body = StorageWire.encodeAllocateRequest(Set.of(3), 10);
+        HttpResponse<byte[]> r = raw("POST", "immutable/" + SI, List.of(
+                "lease-renew-secret " + Base64.getEncoder().encodeToString(LEASE.renew()),
+                "lease-cancel-secret " + Base64.getEncoder().encodeToString(LEASE.cancel()),
+                "upload-secret " + Base64.getEncoder().encodeToString(UPLOAD_SECRET)), body, true);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(StorageWire.decodeAllocation(r.body()).allocated()).containsExactly(3);
+    }
+
+    @Test
     void anAbortAfterCompletionIsNotAllowed() throws Exception {
         StorageServer server = server();
         join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(0), 4));
@@ -161,6 +173,11 @@ class HttpStorageServerTest extends StorageServerContract {
 
     /** A request as any HTTP client would send it, with the right swissnum and no certificate checks. */
     private HttpResponse<byte[]> raw(String method, String path, List<String> secrets, byte[] body) throws Exception {
+        return raw(method, path, secrets, body, false);
+    }
+
+    private HttpResponse<byte[]> raw(String method, String path, List<String> secrets, byte[] body, boolean chunked)
+            throws Exception {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
             public void checkClientTrusted(X509Certificate[] c, String a) { }
@@ -185,6 +202,7 @@ class HttpStorageServerTest extends StorageServerContract {
                 .header("Authorization", "Tahoe-LAFS " + Base64.getEncoder().encodeToString(
                         IDENTITY.swissnum().getBytes()))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null && body.length > 0) {
             b.header("Content-Type", "application/cbor");
