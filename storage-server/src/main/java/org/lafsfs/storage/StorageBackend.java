@@ -305,29 +305,16 @@ public final class StorageBackend {
     }
 
     public byte[] readImmutable(StorageIndex si, int shnum, long offset, int length) {
-        Lock lock = readLock(si);
-        lock.lock();
-        try {
-            return ImmutableShareFile.open(existingShare(si, shnum, false)).read(offset, length);
-        } catch (IOException e) {
-            throw ioFailure("reading share " + shnum + " of " + si, e);
-        } finally {
-            lock.unlock();
-        }
+        return reading(si, "reading share " + shnum + " of " + si,
+                () -> ImmutableShareFile.open(existingShare(si, shnum, false)).read(offset, length));
     }
 
     /** The length of a stored share's data (for HTTP Content-Range). */
     public long shareLength(StorageIndex si, int shnum, boolean mutable) {
-        Lock lock = readLock(si);
-        lock.lock();
-        try {
+        return reading(si, "reading share " + shnum + " of " + si, () -> {
             Path path = existingShare(si, shnum, mutable);
             return mutable ? MutableShareFile.open(path).dataLength() : ImmutableShareFile.open(path).dataLength();
-        } catch (IOException e) {
-            throw ioFailure("reading share " + shnum + " of " + si, e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public void adviseCorrupt(StorageIndex si, int shnum, boolean mutable, String reason) {
@@ -464,15 +451,8 @@ public final class StorageBackend {
     }
 
     public byte[] readMutable(StorageIndex si, int shnum, long offset, int length) {
-        Lock lock = readLock(si);
-        lock.lock();
-        try {
-            return MutableShareFile.open(existingShare(si, shnum, true)).read(offset, length);
-        } catch (IOException e) {
-            throw ioFailure("reading share " + shnum + " of " + si, e);
-        } finally {
-            lock.unlock();
-        }
+        return reading(si, "reading share " + shnum + " of " + si,
+                () -> MutableShareFile.open(existingShare(si, shnum, true)).read(offset, length));
     }
 
     // ---- helpers ----
@@ -522,9 +502,7 @@ public final class StorageBackend {
     }
 
     private Set<Integer> listShares(StorageIndex si, boolean mutable) {
-        Lock lock = readLock(si);
-        lock.lock();
-        try {
+        return reading(si, "listing shares of " + si, () -> {
             Set<Integer> found = new TreeSet<>();
             for (Path file : shareFiles(si)) {
                 if (isMutable(file) == mutable) {
@@ -532,6 +510,21 @@ public final class StorageBackend {
                 }
             }
             return found;
+        });
+    }
+
+    private interface IoOperation<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a read of a storage index's shares under its read lock. */
+    private <T> T reading(StorageIndex si, String what, IoOperation<T> operation) {
+        Lock lock = readLock(si);
+        lock.lock();
+        try {
+            return operation.run();
+        } catch (IOException e) {
+            throw ioFailure(what, e);
         } finally {
             lock.unlock();
         }
