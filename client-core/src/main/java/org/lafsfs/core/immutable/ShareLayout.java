@@ -2,6 +2,7 @@ package org.lafsfs.core.immutable;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import org.lafsfs.core.hashtree.HashTree;
 import java.util.Map;
 
 /**
@@ -40,6 +41,95 @@ public final class ShareLayout {
         this.blockHashesOffset = blockHashesOffset;
         this.shareHashesOffset = shareHashesOffset;
         this.uriExtensionOffset = uriExtensionOffset;
+    }
+
+    /**
+     * The layout of a share about to be written, exactly as Tahoe's uploader lays it out: the blocks, then
+     * room for the (unused, zero-filled) plaintext hash tree, the crypttext hash tree and the block hash tree
+     * (each a full tree over the segments padded to a power of two), the share hash chain and the URI
+     * extension block. Version 1 (4-byte offsets) unless the share is too big for it.
+     *
+     * @param blockSize the size of every block but the tail's
+     * @param dataSize the total of all blocks, tail included
+     */
+    public static ShareLayout forUpload(long blockSize, long dataSize, int numSegments, int numShareHashes,
+            int uriExtensionSize) {
+        long treeSize = segmentTreeSize(numSegments);
+        long chainSize = (long) numShareHashes * (2 + HASH_SIZE);
+        for (int version = 1; version <= 2; version++) {
+            long data = version == 1 ? V1_HEADER_SIZE : V2_HEADER_SIZE;
+            long plaintext = data + dataSize;
+            long crypttext = plaintext + treeSize;
+            long blocks = crypttext + treeSize;
+            long shares = blocks + treeSize;
+            long ueb = shares + chainSize;
+            if (version == 2 || (blockSize < 1L << 32 && dataSize < 1L << 32 && ueb < 1L << 32)) {
+                return new ShareLayout(version, blockSize, dataSize, data, crypttext, blocks, shares, ueb);
+            }
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    /** Bytes of one stored hash tree over {@code numSegments} leaves (padded to a power of two). */
+    static long segmentTreeSize(int numSegments) {
+        long leaves = 1;
+        while (leaves < numSegments) {
+            leaves *= 2;
+        }
+        return (2 * leaves - 1) * HASH_SIZE;
+    }
+
+    /** The total bytes a share with this layout occupies: what to allocate on a server. */
+    public long shareSize(int uriExtensionSize) {
+        return uriExtensionOffset + uriExtensionLengthSize() + uriExtensionSize;
+    }
+
+    /** The header: version, sizes and offsets (the plaintext hash tree offset is where the data ends). */
+    public byte[] header() {
+        ByteBuffer b = ByteBuffer.allocate(headerSize());
+        long plaintextHashTree = dataOffset + dataSize;
+        long[] fields = {blockSize, dataSize, dataOffset, plaintextHashTree, crypttextHashTreeOffset,
+            blockHashesOffset, shareHashesOffset, uriExtensionOffset};
+        b.putInt(version);
+        for (long f : fields) {
+            if (version == 1) {
+                b.putInt((int) f);
+            } else {
+                b.putLong(f);
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * Everything after the blocks: zeros for the unused plaintext hash tree, the crypttext hash tree, this
+     * share's block hash tree, its share hash chain (node number and hash, in node order) and the length-
+     * prefixed URI extension block.
+     */
+    public byte[] trailer(HashTree crypttextTree, HashTree blockTree, Map<Integer, byte[]> shareHashChain,
+            byte[] uriExtension) {
+        long plaintextHashTree = dataOffset + dataSize;
+        ByteBuffer b = ByteBuffer.allocate((int) (shareSize(uriExtension.length) - plaintextHashTree));
+        b.position((int) (crypttextHashTreeOffset - plaintextHashTree));
+        for (int i = 0; i < crypttextTree.size(); i++) {
+            b.put(crypttextTree.node(i));
+        }
+        for (int i = 0; i < blockTree.size(); i++) {
+            b.put(blockTree.node(i));
+        }
+        for (Map.Entry<Integer, byte[]> e : new java.util.TreeMap<>(shareHashChain).entrySet()) {
+            b.putShort((short) (int) e.getKey()).put(e.getValue());
+        }
+        if (version == 1) {
+            b.putInt(uriExtension.length);
+        } else {
+            b.putLong(uriExtension.length);
+        }
+        b.put(uriExtension);
+        if (b.hasRemaining()) {
+            throw new IllegalStateException("share trailer is " + b.remaining() + " bytes short of its layout");
+        }
+        return b.array();
     }
 
     /**

@@ -1,0 +1,175 @@
+package org.lafsfs.core.immutable;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.crypto.AesCtr;
+import org.lafsfs.core.crypto.Hashes;
+import org.lafsfs.core.crypto.Sha256d;
+import org.lafsfs.core.fec.Zfec;
+import org.lafsfs.core.hashtree.HashTree;
+
+/**
+ * Turns a file's plaintext, one segment at a time, into Tahoe CHK shares: the
+ * same crypttext, blocks, hash trees and URI extension block that Tahoe-LAFS
+ * 1.20 makes from the same key and parameters, so the same cap results.
+ *
+ * <p>Feed it the plaintext with {@link #encodeSegment} in segment-size pieces
+ * (the last one shorter); each call returns that segment's N blocks, ready to
+ * send. Memory is one segment plus 64 bytes per segment per share of hashes.
+ * {@link #finish} then gives each share's {@link ShareLayout#trailer trailer}
+ * and the read cap. Not thread-safe; one encoder per file.
+ */
+public final class ChkEncoder {
+    private final byte[] key;
+    private final int k;
+    private final int n;
+    private final long size;
+    private final int segmentSize;
+    private final int numSegments;
+    private final int tailSize;
+    private final int paddedTailSize;
+    private final Zfec fec;
+    private final AesCtr cipher;
+    private final Sha256d crypttextHasher = Hashes.crypttextHasher();
+    private final List<byte[]> segmentHashes = new ArrayList<>();
+    private final List<List<byte[]>> blockHashes = new ArrayList<>();
+    private int segment;
+
+    /**
+     * @param segmentSize the segment size for this file: the maximum segment size clipped to the file size
+     *     and rounded up to a multiple of k ({@link #segmentSizeFor})
+     */
+    public ChkEncoder(byte[] key, int k, int n, long size, int segmentSize) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("a CHK file has at least one byte (smaller files are literal caps)");
+        }
+        if (segmentSize % k != 0) {
+            throw new IllegalArgumentException("segment size " + segmentSize + " is not a multiple of k=" + k);
+        }
+        this.key = key.clone();
+        this.k = k;
+        this.n = n;
+        this.size = size;
+        this.segmentSize = segmentSize;
+        this.numSegments = (int) ((size + segmentSize - 1) / segmentSize);
+        long tail = size % segmentSize;
+        this.tailSize = (int) (tail == 0 ? segmentSize : tail);
+        this.paddedTailSize = (tailSize + k - 1) / k * k;
+        this.fec = new Zfec(k, n);
+        this.cipher = AesCtr.of(key);
+        for (int i = 0; i < n; i++) {
+            blockHashes.add(new ArrayList<>(numSegments));
+        }
+    }
+
+    /** Tahoe's segment size for a file: min(maximum, file size), rounded up to a multiple of k. */
+    public static int segmentSizeFor(long fileSize, long maxSegmentSize, int k) {
+        long clipped = Math.min(maxSegmentSize, fileSize);
+        return (int) ((clipped + k - 1) / k * k);
+    }
+
+    public int numSegments() {
+        return numSegments;
+    }
+
+    /** The size of block {@code segment} in every share. */
+    public int blockSize(int segment) {
+        return (segment == numSegments - 1 ? paddedTailSize : segmentSize) / k;
+    }
+
+    /**
+     * Encrypts and erasure-codes the next segment of plaintext (exactly the segment size, or the remainder
+     * for the last one). The array is encrypted in place.
+     *
+     * @return block i of share i, for every share
+     */
+    public byte[][] encodeSegment(byte[] plaintext) {
+        if (segment >= numSegments) {
+            throw new IllegalStateException("all " + numSegments + " segments are already encoded");
+        }
+        int expected = segment == numSegments - 1 ? tailSize : segmentSize;
+        if (plaintext.length != expected) {
+            throw new IllegalArgumentException("segment " + segment + " must be " + expected + " bytes, not "
+                    + plaintext.length);
+        }
+        cipher.process(plaintext);
+        crypttextHasher.update(plaintext);
+        segmentHashes.add(Hashes.crypttextSegmentHash(plaintext));
+        int blockSize = blockSize(segment);
+        byte[][] primary = new byte[k][blockSize];
+        for (int i = 0; i < k; i++) { // the tail is zero-padded to a multiple of k
+            int from = i * blockSize;
+            if (from < plaintext.length) {
+                System.arraycopy(plaintext, from, primary[i], 0, Math.min(blockSize, plaintext.length - from));
+            }
+        }
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        byte[][] blocks = fec.encode(primary, all);
+        for (int i = 0; i < n; i++) {
+            blockHashes.get(i).add(Hashes.blockHash(blocks[i]));
+        }
+        segment++;
+        return blocks;
+    }
+
+    /** What the encoder produces once every segment is in. */
+    public record Result(ChkCap cap, UriExtension uriExtension, ShareLayout layout, List<byte[]> trailers) {
+    }
+
+    public Result finish() {
+        if (segment != numSegments) {
+            throw new IllegalStateException("only " + segment + " of " + numSegments + " segments were encoded");
+        }
+        HashTree crypttextTree = new HashTree(segmentHashes);
+        List<HashTree> blockTrees = new ArrayList<>();
+        List<byte[]> shareLeaves = new ArrayList<>();
+        for (List<byte[]> hashes : blockHashes) {
+            HashTree tree = new HashTree(hashes);
+            blockTrees.add(tree);
+            shareLeaves.add(tree.root());
+        }
+        HashTree shareTree = new HashTree(shareLeaves);
+
+        Map<String, byte[]> fields = new HashMap<>();
+        fields.put("codec_name", ascii("crs"));
+        fields.put("codec_params", ascii(segmentSize + "-" + k + "-" + n));
+        fields.put("tail_codec_params", ascii(paddedTailSize + "-" + k + "-" + n));
+        fields.put("size", ascii(Long.toString(size)));
+        fields.put("segment_size", ascii(Integer.toString(segmentSize)));
+        fields.put("num_segments", ascii(Integer.toString(numSegments)));
+        fields.put("needed_shares", ascii(Integer.toString(k)));
+        fields.put("total_shares", ascii(Integer.toString(n)));
+        fields.put("crypttext_hash", crypttextHasher.digest());
+        fields.put("crypttext_root_hash", crypttextTree.root());
+        fields.put("share_root_hash", shareTree.root());
+        UriExtension ueb = new UriExtension(fields);
+        byte[] uebBytes = ueb.pack();
+
+        long dataSize = (long) segmentSize / k * (numSegments - 1) + paddedTailSize / k;
+        int chainLength = shareTree.neededHashes(0, true).size();
+        ShareLayout layout = ShareLayout.forUpload(segmentSize / k, dataSize, numSegments, chainLength,
+                uebBytes.length);
+        List<byte[]> trailers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<Integer, byte[]> chain = new TreeMap<>();
+            for (int node : shareTree.neededHashes(i, true)) {
+                chain.put(node, shareTree.node(node));
+            }
+            trailers.add(layout.trailer(crypttextTree, blockTrees.get(i), chain, uebBytes));
+        }
+        ChkCap cap = new ChkCap(key, Hashes.uriExtensionHash(uebBytes), k, n, size);
+        return new Result(cap, ueb, layout, trailers);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
