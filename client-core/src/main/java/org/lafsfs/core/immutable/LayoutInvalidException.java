@@ -1,7 +1,7 @@
 package org.lafsfs.core.immutable;
 
 /** Share bytes that cannot be an immutable share: corrupt, truncated, or of an unknown version. */
-public class LayoutInvalidException extends Exception {
+public class LayoutInvalidException extends java.io.IOException {
     private static final long serialVersionUID = 1L;
 
     public LayoutInvalidException(String message) {

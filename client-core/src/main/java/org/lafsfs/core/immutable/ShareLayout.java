@@ -227,21 +227,31 @@ public final class ShareLayout {
 
     /** The crypttext hash tree as stored: every node, breadth first. */
     public byte[][] crypttextHashTree(byte[] share) throws LayoutInvalidException {
-        return hashList(share, crypttextHashTreeOffset, blockHashesOffset);
+        return hashList(share, 0, crypttextHashTreeOffset, blockHashesOffset);
     }
 
     /** The block hash tree as stored: every node, breadth first. */
     public byte[][] blockHashTree(byte[] share) throws LayoutInvalidException {
-        return hashList(share, blockHashesOffset, shareHashesOffset);
+        return blockHashTree(share, 0);
+    }
+
+    /** The same, from {@code part}: the share's bytes starting at share offset {@code base}. */
+    public byte[][] blockHashTree(byte[] part, long base) throws LayoutInvalidException {
+        return hashList(part, base, blockHashesOffset, shareHashesOffset);
     }
 
     /** The share hash chain: the share hash tree nodes this share carries, by node number. */
     public Map<Integer, byte[]> shareHashChain(byte[] share) throws LayoutInvalidException {
+        return shareHashChain(share, 0);
+    }
+
+    /** The same, from the share's bytes starting at share offset {@code base}. */
+    public Map<Integer, byte[]> shareHashChain(byte[] part, long base) throws LayoutInvalidException {
         long length = uriExtensionOffset - shareHashesOffset;
         if (length % (2 + HASH_SIZE) != 0) {
             throw new LayoutInvalidException("share hash chain of " + length + " bytes is not whole entries");
         }
-        ByteBuffer b = slice(share, shareHashesOffset, length);
+        ByteBuffer b = slice(part, base, shareHashesOffset, length);
         Map<Integer, byte[]> chain = new LinkedHashMap<>();
         while (b.hasRemaining()) {
             int node = Short.toUnsignedInt(b.getShort());
@@ -254,9 +264,14 @@ public final class ShareLayout {
 
     /** The URI extension block's bytes (without the length prefix). */
     public byte[] uriExtension(byte[] share) throws LayoutInvalidException {
-        ByteBuffer prefix = slice(share, uriExtensionOffset, uriExtensionLengthSize());
+        return uriExtension(share, 0);
+    }
+
+    /** The same, from the share's bytes starting at share offset {@code base}. */
+    public byte[] uriExtension(byte[] part, long base) throws LayoutInvalidException {
+        ByteBuffer prefix = slice(part, base, uriExtensionOffset, uriExtensionLengthSize());
         long length = version == 1 ? Integer.toUnsignedLong(prefix.getInt()) : prefix.getLong();
-        ByteBuffer ueb = slice(share, uriExtensionOffset + uriExtensionLengthSize(), length);
+        ByteBuffer ueb = slice(part, base, uriExtensionOffset + uriExtensionLengthSize(), length);
         byte[] out = new byte[ueb.remaining()];
         ueb.get(out);
         return out;
@@ -265,18 +280,18 @@ public final class ShareLayout {
     /** Block {@code segment} of this share, {@code blockSize} bytes starting at the data offset. */
     public byte[] block(byte[] share, int segment, int segmentBlockSize, long fullBlockSize)
             throws LayoutInvalidException {
-        ByteBuffer b = slice(share, dataOffset + segment * fullBlockSize, segmentBlockSize);
+        ByteBuffer b = slice(share, 0, dataOffset + segment * fullBlockSize, segmentBlockSize);
         byte[] out = new byte[segmentBlockSize];
         b.get(out);
         return out;
     }
 
-    private static byte[][] hashList(byte[] share, long from, long to) throws LayoutInvalidException {
+    private static byte[][] hashList(byte[] part, long base, long from, long to) throws LayoutInvalidException {
         long length = to - from;
         if (length % HASH_SIZE != 0) {
             throw new LayoutInvalidException("hash list of " + length + " bytes is not whole hashes");
         }
-        ByteBuffer b = slice(share, from, length);
+        ByteBuffer b = slice(part, base, from, length);
         byte[][] hashes = new byte[(int) (length / HASH_SIZE)][HASH_SIZE];
         for (byte[] h : hashes) {
             b.get(h);
@@ -284,12 +299,14 @@ public final class ShareLayout {
         return hashes;
     }
 
-    private static ByteBuffer slice(byte[] share, long offset, long length) throws LayoutInvalidException {
-        if (offset < 0 || length < 0 || offset + length > share.length) {
-            throw new LayoutInvalidException("share of " + share.length + " bytes has no bytes [" + offset + ", "
-                    + (offset + length) + ")");
+    /** Bytes [offset, offset+length) of the share, from {@code part}, which holds the share from {@code base}. */
+    private static ByteBuffer slice(byte[] part, long base, long offset, long length) throws LayoutInvalidException {
+        long at = offset - base;
+        if (at < 0 || length < 0 || at + length > part.length) {
+            throw new LayoutInvalidException("share bytes [" + offset + ", " + (offset + length)
+                    + ") are missing (the share ends early or its offsets are corrupt)");
         }
-        return ByteBuffer.wrap(share, (int) offset, (int) length).slice();
+        return ByteBuffer.wrap(part, (int) at, (int) length).slice();
     }
 
     @Override

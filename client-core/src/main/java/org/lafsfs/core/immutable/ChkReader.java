@@ -1,0 +1,338 @@
+package org.lafsfs.core.immutable;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.cap.StorageIndex;
+import org.lafsfs.core.crypto.AesCtr;
+import org.lafsfs.core.crypto.Hashes;
+import org.lafsfs.core.fec.Zfec;
+import org.lafsfs.core.hashtree.BadHashException;
+import org.lafsfs.core.hashtree.IncompleteHashTree;
+import org.lafsfs.core.hashtree.NotEnoughHashesException;
+import org.lafsfs.core.storage.StorageException;
+import org.lafsfs.core.storage.StorageServer;
+
+/**
+ * Random-access reads of a CHK file from whichever servers hold its shares.
+ *
+ * <p>Every byte returned has been verified: the URI extension block against
+ * the cap, each share's block hash tree against the share hash tree in the
+ * UEB, each block against its share's tree, and each decoded segment against
+ * the crypttext hash tree. A share that fails a check is reported to its
+ * server (advise-corrupt) and replaced by another; a server that fails is
+ * dropped. Reading bytes [a, b) fetches only the segments covering them.
+ * Memory is one segment's blocks at a time. Not thread-safe.
+ */
+public final class ChkReader {
+    private final ChkCap cap;
+    private final StorageIndex si;
+    private final List<StorageServer> servers;
+    private final int k;
+    private final Map<Integer, List<StorageServer>> holders = new TreeMap<>();
+    private final Set<String> problems = new java.util.LinkedHashSet<>();
+
+    private UriExtension ueb;
+    private int segmentSize;
+    private int numSegments;
+    private int tailSize;
+    private int paddedTailSize;
+    private IncompleteHashTree shareTree;
+    private IncompleteHashTree crypttextTree;
+    private byte[][] storedCrypttextTree;
+    private final Map<Integer, Source> active = new LinkedHashMap<>();
+    private final Set<String> failed = new HashSet<>();
+
+    /** One share on one server, with its verified layout and block hash tree. */
+    private record Source(int shareNumber, StorageServer server, ShareLayout layout, IncompleteHashTree blockTree,
+            byte[][] storedBlockTree) {
+        String id() {
+            return server.name() + "#" + shareNumber;
+        }
+    }
+
+    /** @param servers the servers to ask, in the order to prefer them (Tahoe's permuted order) */
+    public ChkReader(ChkCap cap, List<StorageServer> servers) {
+        this.cap = cap;
+        this.si = cap.storageIndex().orElseThrow();
+        this.servers = List.copyOf(servers);
+        this.k = cap.neededShares();
+    }
+
+    public long size() {
+        return cap.size();
+    }
+
+    /** Reads {@code length} bytes at {@code offset} (fewer at the end of the file). */
+    public byte[] read(long offset, int length) throws DownloadException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("bad range " + offset + "+" + length);
+        }
+        int n = (int) Math.max(0, Math.min(length, cap.size() - offset));
+        byte[] out = new byte[n];
+        if (n == 0) {
+            return out;
+        }
+        start();
+        int first = (int) (offset / segmentSize);
+        int last = (int) ((offset + n - 1) / segmentSize);
+        for (int seg = first; seg <= last; seg++) {
+            byte[] plaintext = segment(seg);
+            long segStart = (long) seg * segmentSize;
+            long from = Math.max(offset, segStart);
+            long to = Math.min(offset + n, segStart + plaintext.length);
+            System.arraycopy(plaintext, (int) (from - segStart), out, (int) (from - offset), (int) (to - from));
+        }
+        return out;
+    }
+
+    /** Reads the whole file (for small files and tests; large files are read a range at a time). */
+    public byte[] readAll() throws DownloadException {
+        if (cap.size() > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a " + cap.size() + "-byte file cannot be read into one array");
+        }
+        return read(0, (int) cap.size());
+    }
+
+    // ---- finding and checking shares ----
+
+    private void start() throws DownloadException {
+        if (ueb != null) {
+            return;
+        }
+        if (servers.isEmpty()) {
+            throw new DownloadException("no storage servers are known, so " + si + " cannot be read");
+        }
+        Map<StorageServer, CompletableFuture<Set<Integer>>> listings = new LinkedHashMap<>();
+        for (StorageServer server : servers) {
+            listings.put(server, server.listImmutableShares(si));
+        }
+        for (Map.Entry<StorageServer, CompletableFuture<Set<Integer>>> e : listings.entrySet()) {
+            try {
+                for (int shnum : e.getValue().join()) {
+                    holders.computeIfAbsent(shnum, x -> new ArrayList<>()).add(e.getKey());
+                }
+            } catch (CompletionException ex) {
+                problems.add(e.getKey().name() + ": " + cause(ex).getMessage());
+            }
+        }
+        while (active.size() < k) {
+            Source next = nextSource();
+            if (next == null) {
+                throw notEnough();
+            }
+            active.put(next.shareNumber(), next);
+        }
+    }
+
+    /** The next usable share not yet in use, verified; null when there is none. */
+    private Source nextSource() {
+        for (Map.Entry<Integer, List<StorageServer>> e : holders.entrySet()) {
+            if (active.containsKey(e.getKey())) {
+                continue;
+            }
+            for (StorageServer server : e.getValue()) {
+                String id = server.name() + "#" + e.getKey();
+                if (failed.contains(id)) {
+                    continue;
+                }
+                try {
+                    return open(e.getKey(), server);
+                } catch (IOException | RuntimeException ex) {
+                    failed.add(id);
+                    problems.add(id + ": " + message(ex));
+                    if (ex instanceof LayoutInvalidException || ex instanceof IntegrityException) {
+                        adviseCorrupt(server, e.getKey(), message(ex));
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Reads a share's header, UEB, hash chain and block hash tree, and checks them. */
+    private Source open(int shnum, StorageServer server) throws IOException {
+        byte[] header = server.readImmutable(si, shnum, 0, ShareLayout.MAX_HEADER_SIZE).join();
+        ShareLayout layout = ShareLayout.parse(header);
+        byte[] trailer = server.readImmutable(si, shnum, layout.blockHashesOffset(),
+                (int) (layout.uriExtensionOffset() - layout.blockHashesOffset() + layout.uriExtensionLengthSize()
+                        + 64 * 1024)).join();
+        long base = layout.blockHashesOffset();
+        byte[] uebBytes = layout.uriExtension(trailer, base);
+        if (!Arrays.equals(Hashes.uriExtensionHash(uebBytes), cap.uriExtensionHash())) {
+            throw new IntegrityException("its URI extension block does not match the cap");
+        }
+        if (ueb == null) {
+            acceptUriExtension(UriExtension.parse(uebBytes), server, shnum);
+        }
+        byte[][] storedBlockTree = layout.blockHashTree(trailer, base);
+        IncompleteHashTree blockTree = new IncompleteHashTree(numSegments);
+        if (storedBlockTree.length != blockTree.size()) {
+            throw new IntegrityException("its block hash tree has " + storedBlockTree.length + " nodes, not "
+                    + blockTree.size());
+        }
+        try {
+            shareTree.setHashes(layout.shareHashChain(trailer, base), Map.of(shnum, storedBlockTree[0]));
+            blockTree.setRoot(storedBlockTree[0]);
+        } catch (BadHashException | NotEnoughHashesException e) {
+            throw new IntegrityException("its share hash chain does not verify: " + e.getMessage());
+        }
+        return new Source(shnum, server, layout, blockTree, storedBlockTree);
+    }
+
+    private void acceptUriExtension(UriExtension candidate, StorageServer server, int shnum) throws IOException {
+        if (candidate.size() != cap.size() || candidate.neededShares() != k
+                || candidate.totalShares() != cap.totalShares()) {
+            throw new IntegrityException("its URI extension block disagrees with the cap about size or encoding");
+        }
+        segmentSize = (int) candidate.segmentSize();
+        numSegments = (int) candidate.numSegments();
+        long tail = cap.size() - (long) (numSegments - 1) * segmentSize;
+        if (segmentSize <= 0 || segmentSize % k != 0 || tail <= 0 || tail > segmentSize) {
+            throw new IntegrityException("its URI extension block has an impossible segment layout");
+        }
+        tailSize = (int) tail;
+        paddedTailSize = (tailSize + k - 1) / k * k;
+        shareTree = new IncompleteHashTree(cap.totalShares());
+        crypttextTree = new IncompleteHashTree(numSegments);
+        try {
+            shareTree.setRoot(candidate.shareRootHash());
+            crypttextTree.setRoot(candidate.crypttextRootHash());
+        } catch (BadHashException | NotEnoughHashesException e) {
+            throw new IllegalStateException(e);
+        }
+        ShareLayout layout = ShareLayout.parse(server.readImmutable(si, shnum, 0, ShareLayout.MAX_HEADER_SIZE).join());
+        int treeBytes = (int) (layout.blockHashesOffset() - layout.crypttextHashTreeOffset());
+        byte[] stored = server.readImmutable(si, shnum, layout.crypttextHashTreeOffset(), treeBytes).join();
+        storedCrypttextTree = new byte[treeBytes / 32][];
+        for (int i = 0; i < storedCrypttextTree.length; i++) {
+            storedCrypttextTree[i] = Arrays.copyOfRange(stored, i * 32, i * 32 + 32);
+        }
+        ueb = candidate;
+    }
+
+    // ---- segments ----
+
+    private byte[] segment(int seg) throws DownloadException {
+        boolean tail = seg == numSegments - 1;
+        int blockSize = (tail ? paddedTailSize : segmentSize) / k;
+        while (true) {
+            Map<Integer, CompletableFuture<byte[]>> fetches = new LinkedHashMap<>();
+            for (Source s : active.values()) {
+                fetches.put(s.shareNumber(), s.server().readImmutable(si, s.shareNumber(),
+                        s.layout().dataOffset() + (long) seg * (segmentSize / k), blockSize));
+            }
+            Map<Integer, byte[]> good = new TreeMap<>();
+            List<Source> bad = new ArrayList<>();
+            for (Map.Entry<Integer, CompletableFuture<byte[]>> e : fetches.entrySet()) {
+                Source s = active.get(e.getKey());
+                try {
+                    byte[] block = e.getValue().join();
+                    verifyBlock(s, seg, block, blockSize);
+                    good.put(e.getKey(), block);
+                } catch (CompletionException | IntegrityException ex) {
+                    Throwable why = ex instanceof CompletionException ? cause(ex) : ex;
+                    problems.add(s.id() + ": " + message(why));
+                    if (why instanceof IntegrityException) {
+                        adviseCorrupt(s.server(), s.shareNumber(), why.getMessage());
+                    }
+                    bad.add(s);
+                }
+            }
+            if (bad.isEmpty()) {
+                return decodeAndCheck(seg, good, tail);
+            }
+            for (Source s : bad) {
+                active.remove(s.shareNumber());
+                failed.add(s.id());
+            }
+            while (active.size() < k) {
+                Source next = nextSource();
+                if (next == null) {
+                    throw notEnough();
+                }
+                active.put(next.shareNumber(), next);
+            }
+        }
+    }
+
+    private void verifyBlock(Source s, int seg, byte[] block, int blockSize) throws IntegrityException {
+        if (block.length != blockSize) {
+            throw new IntegrityException("block " + seg + " is " + block.length + " bytes, not " + blockSize);
+        }
+        Map<Integer, byte[]> needed = new HashMap<>();
+        for (int node : s.blockTree().neededHashes(seg, false)) {
+            needed.put(node, s.storedBlockTree()[node]);
+        }
+        try {
+            s.blockTree().setHashes(needed, Map.of(seg, Hashes.blockHash(block)));
+        } catch (BadHashException | NotEnoughHashesException e) {
+            throw new IntegrityException("block " + seg + " does not match its hash tree");
+        }
+    }
+
+    private byte[] decodeAndCheck(int seg, Map<Integer, byte[]> blocks, boolean tail) throws DownloadException {
+        int[] numbers = blocks.keySet().stream().mapToInt(Integer::intValue).toArray();
+        byte[][] primary = new Zfec(k, cap.totalShares()).decode(blocks.values().toArray(byte[][]::new), numbers);
+        int length = tail ? tailSize : segmentSize;
+        byte[] segment = new byte[length];
+        int at = 0;
+        for (byte[] p : primary) {
+            int take = Math.min(p.length, length - at);
+            System.arraycopy(p, 0, segment, at, take);
+            at += take;
+        }
+        Map<Integer, byte[]> needed = new HashMap<>();
+        for (int node : crypttextTree.neededHashes(seg, false)) {
+            needed.put(node, storedCrypttextTree[node]);
+        }
+        try {
+            crypttextTree.setHashes(needed, Map.of(seg, Hashes.crypttextSegmentHash(segment)));
+        } catch (BadHashException | NotEnoughHashesException e) {
+            // Every block verified, yet the segment does not: the shares agree on a crypttext that is not
+            // the file's (the UEB's crypttext tree came from a share that lied). Nothing can be trusted.
+            throw new DownloadException("segment " + seg + " of " + si + " fails its crypttext hash check");
+        }
+        AesCtr.at(cap.key(), (long) seg * segmentSize).process(segment);
+        return segment;
+    }
+
+    private void adviseCorrupt(StorageServer server, int shnum, String reason) {
+        server.adviseCorruptImmutable(si, shnum, reason).exceptionally(e -> null);
+    }
+
+    private DownloadException notEnough() {
+        Set<Integer> found = holders.keySet();
+        return new DownloadException("cannot read " + si + ": " + active.size() + " usable shares of the " + k
+                + " needed (shares found: " + found + " on " + servers.size() + " servers"
+                + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems)) + ")");
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static String message(Throwable t) {
+        Throwable c = cause(t);
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    /** A share's bytes failed a hash check. */
+    static final class IntegrityException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        IntegrityException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package org.lafsfs.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.lafsfs.core.Interop;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.cap.StorageIndex;
+import org.lafsfs.core.codec.Base32;
+import org.lafsfs.core.immutable.ChkReader;
+import org.lafsfs.core.immutable.DownloadException;
+import org.lafsfs.core.immutable.ShareLayout;
+import org.lafsfs.core.storage.HttpStorageClient;
+import org.lafsfs.core.storage.Nurl;
+import org.lafsfs.core.storage.StorageServer;
+
+/**
+ * Reading Tahoe-written immutable files from real storage servers serving the
+ * storage directories of testdata/tahoe-1.20 (client-core's ChkReader over
+ * this module's servers, which client-core's own tests cannot reach).
+ */
+class ChkReaderTest {
+    @TempDir
+    static Path grid;
+
+    static ExecutorService executor;
+    static List<String> nicknames = new ArrayList<>();
+
+    @BeforeAll
+    static void copyTheGrid() throws IOException {
+        executor = Executors.newFixedThreadPool(8);
+        for (JsonNode server : Interop.servers()) {
+            String nickname = server.get("nickname").asText();
+            nicknames.add(nickname);
+            Path source = Interop.ROOT.resolve("servers").resolve(nickname).resolve("storage");
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path p : files.toList()) {
+                    Path to = grid.resolve(nickname).resolve(source.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        executor.shutdownNow();
+    }
+
+    static StorageServer server(String nickname) throws IOException {
+        StorageBackend backend = new StorageBackend(grid.resolve(nickname), new byte[20], 0, Clock.systemUTC());
+        return new LocalStorageServer(backend, executor, nickname);
+    }
+
+    static List<StorageServer> allServers() throws IOException {
+        List<StorageServer> servers = new ArrayList<>();
+        for (String nickname : nicknames) {
+            servers.add(server(nickname));
+        }
+        return servers;
+    }
+
+    static Stream<String> chkFiles() {
+        return Interop.objects("immutable-file").stream()
+                .filter(o -> o.get("readcap").asText().startsWith("URI:CHK:"))
+                .map(o -> o.get("name").asText());
+    }
+
+    @ParameterizedTest
+    @MethodSource("chkFiles")
+    void everyTahoeFileReadsBackAsItsPlaintext(String name) throws Exception {
+        JsonNode object = Interop.object(name);
+        ChkReader reader = new ChkReader((ChkCap) Cap.parse(object.get("readcap").asText()), allServers());
+        assertThat(reader.readAll()).isEqualTo(Interop.plaintext(object));
+    }
+
+    @Test
+    void readsOverHttpsFromTenServers() throws Exception {
+        List<HttpStorageServer> https = new ArrayList<>();
+        try {
+            List<StorageServer> clients = new ArrayList<>();
+            for (String nickname : nicknames) {
+                StorageBackend backend = new StorageBackend(grid.resolve(nickname), new byte[20], 0,
+                        Clock.systemUTC());
+                HttpStorageServer server = HttpStorageServer.start(backend, HttpStorageServerTest.IDENTITY,
+                        "127.0.0.1", 0);
+                https.add(server);
+                clients.add(new HttpStorageClient(server.nurl()));
+            }
+            JsonNode object = Interop.object("imm128kseg-0400000");
+            ChkReader reader = new ChkReader((ChkCap) Cap.parse(object.get("readcap").asText()), clients);
+            assertThat(reader.readAll()).isEqualTo(Interop.plaintext(object));
+        } finally {
+            https.forEach(HttpStorageServer::close);
+        }
+    }
+
+    @Test
+    void aRangeFetchesOnlyTheSegmentsThatCoverIt() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments of 131073 bytes
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        AtomicInteger dataReads = new AtomicInteger();
+        List<StorageServer> counted = new ArrayList<>();
+        for (StorageServer s : allServers()) {
+            counted.add(new Counting(s, dataReads));
+        }
+        ChkReader reader = new ChkReader(cap, counted);
+        byte[] plaintext = Interop.plaintext(object);
+        byte[] range = reader.read(300_000, 20_000); // inside segment 2
+        assertThat(range).isEqualTo(Arrays.copyOfRange(plaintext, 300_000, 320_000));
+        assertThat(dataReads.get()).isEqualTo(3); // one block from each of k=3 shares
+        assertThat(reader.read(262_000, 1_000)).isEqualTo(Arrays.copyOfRange(plaintext, 262_000, 263_000));
+        assertThat(dataReads.get()).isEqualTo(9); // the range crosses from segment 1 into 2
+        assertThat(reader.read(plaintext.length - 5, 100)).isEqualTo(Arrays.copyOfRange(plaintext,
+                plaintext.length - 5, plaintext.length));
+    }
+
+    @Test
+    void sevenServersDownIsStillReadableAndEightIsAClearError() throws Exception {
+        JsonNode object = Interop.object("imm-0131073");
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<StorageServer> servers = new ArrayList<>();
+        for (int i = 0; i < nicknames.size(); i++) {
+            servers.add(i < 7 ? new HttpStorageClient(new Nurl(new byte[32], List.of(new Nurl.HostPort("127.0.0.1",
+                    port)), "gone"), "down" + i, java.time.Duration.ofSeconds(5)) : server(nicknames.get(i)));
+        }
+        assertThat(new ChkReader(cap, servers).readAll()).isEqualTo(Interop.plaintext(object));
+        servers.set(7, servers.get(0));
+        assertThatThrownBy(() -> new ChkReader(cap, servers).readAll()).isInstanceOf(DownloadException.class)
+                .hasMessageContaining("usable shares of the 3 needed").hasMessageContaining("refused");
+    }
+
+    @Test
+    void aCorruptBlockIsReportedAndAnotherShareUsed() throws Exception {
+        JsonNode object = Interop.object("imm-1048593");
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        StorageIndex si = cap.storageIndex().orElseThrow();
+        String holder = Interop.holder(object, 0);
+        Path share = grid.resolve(holder).resolve("shares/" + si.prefix() + "/" + si + "/0");
+        try (RandomAccessFile f = new RandomAccessFile(share.toFile(), "rw")) {
+            long at = 12 + ShareLayout.V1_HEADER_SIZE + 1000; // inside block 0 of share 0
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+        try {
+            assertThat(new ChkReader(cap, allServers()).readAll()).isEqualTo(Interop.plaintext(object));
+            try (Stream<Path> advice = Files.list(grid.resolve(holder).resolve("corruption-advisories"))) {
+                assertThat(Files.readString(advice.findFirst().orElseThrow())).contains("share number: 0")
+                        .contains("does not match its hash tree");
+            }
+        } finally {
+            try (RandomAccessFile f = new RandomAccessFile(share.toFile(), "rw")) {
+                long at = 12 + ShareLayout.V1_HEADER_SIZE + 1000;
+                f.seek(at);
+                int b = f.read();
+                f.seek(at);
+                f.write(b ^ 0x01);
+            }
+        }
+    }
+
+    @Test
+    void noServersIsAClearError() {
+        ChkCap cap = (ChkCap) Cap.parse(Interop.object("imm-0001000").get("readcap").asText());
+        assertThatThrownBy(() -> new ChkReader(cap, List.of()).readAll()).hasMessageContaining("no storage servers");
+        assertThat(Base32.encode(cap.key())).hasSize(26);
+    }
+
+    /** A real server, counting the block reads made of it. */
+    private record Counting(StorageServer inner, AtomicInteger dataReads) implements StorageServer {
+        @Override
+        public CompletableFuture<byte[]> readImmutable(StorageIndex si, int shnum, long offset, int length) {
+            if (length == 131_073 / 3) { // a (non-tail) block of this file
+                dataReads.incrementAndGet();
+            }
+            return inner.readImmutable(si, shnum, offset, length);
+        }
+
+        // Everything else passes straight through.
+        public CompletableFuture<org.lafsfs.core.storage.ServerVersion> version() {
+            return inner.version();
+        }
+
+        public CompletableFuture<org.lafsfs.core.storage.Allocation> allocateBuckets(StorageIndex si,
+                org.lafsfs.core.storage.LeaseSecrets lease, byte[] secret, java.util.Set<Integer> shares, long size) {
+            return inner.allocateBuckets(si, lease, secret, shares, size);
+        }
+
+        public CompletableFuture<org.lafsfs.core.storage.UploadProgress> writeImmutable(StorageIndex si, int shnum,
+                byte[] secret, long offset, byte[] data) {
+            return inner.writeImmutable(si, shnum, secret, offset, data);
+        }
+
+        public CompletableFuture<Void> abortImmutable(StorageIndex si, int shnum, byte[] secret) {
+            return inner.abortImmutable(si, shnum, secret);
+        }
+
+        public CompletableFuture<java.util.Set<Integer>> listImmutableShares(StorageIndex si) {
+            return inner.listImmutableShares(si);
+        }
+
+        public CompletableFuture<Void> adviseCorruptImmutable(StorageIndex si, int shnum, String reason) {
+            return inner.adviseCorruptImmutable(si, shnum, reason);
+        }
+
+        public CompletableFuture<Void> addOrRenewLease(StorageIndex si, org.lafsfs.core.storage.LeaseSecrets lease) {
+            return inner.addOrRenewLease(si, lease);
+        }
+
+        public CompletableFuture<org.lafsfs.core.storage.ReadTestWriteResult> readTestWrite(StorageIndex si,
+                byte[] we, org.lafsfs.core.storage.LeaseSecrets lease,
+                java.util.Map<Integer, org.lafsfs.core.storage.TestWriteVectors> v,
+                List<org.lafsfs.core.storage.ReadVector> r) {
+            return inner.readTestWrite(si, we, lease, v, r);
+        }
+
+        public CompletableFuture<java.util.Set<Integer>> listMutableShares(StorageIndex si) {
+            return inner.listMutableShares(si);
+        }
+
+        public CompletableFuture<byte[]> readMutable(StorageIndex si, int shnum, long offset, int length) {
+            return inner.readMutable(si, shnum, offset, length);
+        }
+
+        public CompletableFuture<Void> adviseCorruptMutable(StorageIndex si, int shnum, String reason) {
+            return inner.adviseCorruptMutable(si, shnum, reason);
+        }
+
+        public String name() {
+            return inner.name();
+        }
+    }
+}
