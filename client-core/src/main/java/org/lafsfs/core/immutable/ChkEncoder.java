@@ -138,25 +138,9 @@ public final class ChkEncoder {
         }
         HashTree shareTree = new HashTree(shareLeaves);
 
-        Map<String, byte[]> fields = new HashMap<>();
-        fields.put("codec_name", ascii("crs"));
-        fields.put("codec_params", ascii(segmentSize + "-" + k + "-" + n));
-        fields.put("tail_codec_params", ascii(paddedTailSize + "-" + k + "-" + n));
-        fields.put("size", ascii(Long.toString(size)));
-        fields.put("segment_size", ascii(Integer.toString(segmentSize)));
-        fields.put("num_segments", ascii(Integer.toString(numSegments)));
-        fields.put("needed_shares", ascii(Integer.toString(k)));
-        fields.put("total_shares", ascii(Integer.toString(n)));
-        fields.put("crypttext_hash", crypttextHasher.digest());
-        fields.put("crypttext_root_hash", crypttextTree.root());
-        fields.put("share_root_hash", shareTree.root());
-        UriExtension ueb = new UriExtension(fields);
+        UriExtension ueb = uriExtension(crypttextHasher.digest(), crypttextTree.root(), shareTree.root());
         byte[] uebBytes = ueb.pack();
-
-        long dataSize = (long) segmentSize / k * (numSegments - 1) + paddedTailSize / k;
-        int chainLength = shareTree.neededHashes(0, true).size();
-        ShareLayout layout = ShareLayout.forUpload(segmentSize / k, dataSize, numSegments, chainLength,
-                uebBytes.length);
+        ShareLayout layout = layout(uebBytes.length);
         List<byte[]> trailers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Map<Integer, byte[]> chain = new TreeMap<>();
@@ -167,6 +151,53 @@ public final class ChkEncoder {
         }
         ChkCap cap = new ChkCap(key, Hashes.uriExtensionHash(uebBytes), k, n, size);
         return new Result(cap, ueb, layout, trailers);
+    }
+
+    private UriExtension uriExtension(byte[] crypttextHash, byte[] crypttextRoot, byte[] shareRoot) {
+        Map<String, byte[]> fields = new HashMap<>();
+        fields.put("codec_name", ascii("crs"));
+        fields.put("codec_params", ascii(segmentSize + "-" + k + "-" + n));
+        fields.put("tail_codec_params", ascii(paddedTailSize + "-" + k + "-" + n));
+        fields.put("size", ascii(Long.toString(size)));
+        fields.put("segment_size", ascii(Integer.toString(segmentSize)));
+        fields.put("num_segments", ascii(Integer.toString(numSegments)));
+        fields.put("needed_shares", ascii(Integer.toString(k)));
+        fields.put("total_shares", ascii(Integer.toString(n)));
+        fields.put("crypttext_hash", crypttextHash);
+        fields.put("crypttext_root_hash", crypttextRoot);
+        fields.put("share_root_hash", shareRoot);
+        return new UriExtension(fields);
+    }
+
+    private ShareLayout layout(int uriExtensionSize) {
+        long dataSize = (long) segmentSize / k * (numSegments - 1) + paddedTailSize / k;
+        int chainLength = new IncompleteHashTreeShape(n).chainLength();
+        return ShareLayout.forUpload(segmentSize / k, dataSize, numSegments, chainLength, uriExtensionSize);
+    }
+
+    /**
+     * The layout every share will have, known before any data is encoded (hashes have fixed sizes), so that
+     * space can be allocated on servers first.
+     */
+    public ShareLayout plannedLayout() {
+        return layout(plannedUriExtensionSize());
+    }
+
+    /** The size the URI extension block will have (its hashes are fixed-size, so it is known up front). */
+    public int plannedUriExtensionSize() {
+        byte[] h = new byte[32];
+        return uriExtension(h, h, h).pack().length;
+    }
+
+    /** How long a share's hash chain is in a share hash tree over {@code n} shares. */
+    private record IncompleteHashTreeShape(int n) {
+        int chainLength() {
+            int width = 1;
+            while (width < n) {
+                width *= 2;
+            }
+            return Integer.numberOfTrailingZeros(width) + 1; // one sibling per level, plus the leaf itself
+        }
     }
 
     private static byte[] ascii(String s) {

@@ -1,0 +1,361 @@
+package org.lafsfs.core.immutable;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.LiteralCap;
+import org.lafsfs.core.cap.StorageIndex;
+import org.lafsfs.core.crypto.Hashes;
+import org.lafsfs.core.crypto.Sha256d;
+import org.lafsfs.core.grid.ClientSecrets;
+import org.lafsfs.core.grid.GridServer;
+import org.lafsfs.core.storage.Allocation;
+import org.lafsfs.core.storage.ServerPermutation;
+
+/**
+ * Uploads an immutable file: a literal cap up to 55 bytes (as Tahoe), a CHK
+ * file above, with shares placed for servers-of-happiness.
+ *
+ * <p>Placement visits servers in the permuted order for the file's storage
+ * index. Shares a server already holds count as placed (re-uploading is
+ * cheap); the rest go one per server before any server gets a second, and a
+ * server that refuses (full) or fails is passed over. The upload proceeds only
+ * if the shares land on at least {@code happy} distinct servers, and succeeds
+ * only if that still holds when every byte is written; otherwise every new
+ * share is aborted and the error names each server's problem. Share writes
+ * are queued per share and sent in ~1 MB pieces, as Tahoe's uploader does, so
+ * memory is a segment plus N write buffers whatever the file size.
+ */
+public final class ChkUploader {
+    /** Files of this size or smaller become literal caps (Tahoe's URI_LIT_SIZE_THRESHOLD). */
+    public static final int LITERAL_THRESHOLD = 55;
+    private static final int WRITE_BATCH = 1_000_000;
+
+    private final List<GridServer> servers;
+    private final EncodingParameters params;
+    private final byte[] convergenceSecret;
+    private final ClientSecrets secrets;
+    private final SecureRandom random = new SecureRandom();
+
+    /** @param convergenceSecret null for random keys (no convergence) */
+    public ChkUploader(List<GridServer> servers, EncodingParameters params, byte[] convergenceSecret,
+            ClientSecrets secrets) {
+        this.servers = List.copyOf(servers);
+        this.params = params;
+        this.convergenceSecret = convergenceSecret == null ? null : convergenceSecret.clone();
+        this.secrets = secrets;
+    }
+
+    /** What an upload did. */
+    public record Result(Cap cap, Map<Integer, String> placement, int sharesAlreadyPresent) {
+    }
+
+    public Result upload(UploadSource source) throws IOException {
+        long size = source.size();
+        if (size <= LITERAL_THRESHOLD) {
+            try (InputStream in = source.open()) {
+                return new Result(new LiteralCap(in.readNBytes((int) size)), Map.of(), 0);
+            }
+        }
+        int k = params.needed();
+        int n = params.total();
+        int segmentSize = ChkEncoder.segmentSizeFor(size, params.maxSegmentSize(), k);
+        byte[] key = convergenceSecret == null ? randomKey() : convergentKey(source, k, n, segmentSize);
+        StorageIndex si = StorageIndex.of(Hashes.storageIndex(key));
+        ChkEncoder encoder = new ChkEncoder(key, k, n, size, segmentSize);
+        ShareLayout layout = encoder.plannedLayout();
+        long shareSize = layout.shareSize(encoder.plannedUriExtensionSize());
+
+        Placement placement = place(si, shareSize);
+        Map<Integer, ShareWriter> writers = new TreeMap<>();
+        for (Map.Entry<Integer, GridServer> e : placement.fresh.entrySet()) {
+            writers.put(e.getKey(), new ShareWriter(si, e.getKey(), e.getValue(), placement.uploadSecret));
+        }
+        try {
+            for (ShareWriter w : writers.values()) {
+                w.append(layout.header());
+            }
+            try (InputStream in = source.open()) {
+                for (int seg = 0; seg < encoder.numSegments(); seg++) {
+                    int length = (int) Math.min(segmentSize, size - (long) seg * segmentSize);
+                    byte[] segment = in.readNBytes(length);
+                    if (segment.length != length) {
+                        throw new UploadException("the file shrank while it was being uploaded");
+                    }
+                    byte[][] blocks = encoder.encodeSegment(segment);
+                    for (ShareWriter w : writers.values()) {
+                        w.append(blocks[w.shareNumber]);
+                    }
+                    flushFull(writers, placement);
+                }
+            }
+            ChkEncoder.Result result = encoder.finish();
+            for (ShareWriter w : writers.values()) {
+                w.append(result.trailers().get(w.shareNumber));
+                w.flush(true);
+            }
+            awaitAll(writers);
+            for (ShareWriter w : writers.values()) {
+                if (!w.failed && !w.complete) {
+                    w.fail("the server did not report the share complete");
+                }
+            }
+            checkHappiness(si, placement, writers);
+            Map<Integer, String> where = new TreeMap<>();
+            placement.existing.forEach((shnum, server) -> where.put(shnum, server.name()));
+            writers.forEach((shnum, w) -> {
+                if (!w.failed) {
+                    where.put(shnum, w.server.name());
+                }
+            });
+            return new Result(result.cap(), where, placement.existing.size());
+        } catch (IOException | RuntimeException e) {
+            for (ShareWriter w : writers.values()) {
+                w.abort();
+            }
+            throw e;
+        }
+    }
+
+    // ---- keys ----
+
+    private byte[] convergentKey(UploadSource source, int k, int n, int segmentSize) throws IOException {
+        Sha256d hasher = Hashes.convergenceHasher(k, n, segmentSize, convergenceSecret);
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = source.open()) {
+            for (int r; (r = in.read(buffer)) > 0;) {
+                hasher.update(buffer, 0, r);
+            }
+        }
+        return hasher.digest();
+    }
+
+    private byte[] randomKey() {
+        byte[] key = new byte[Hashes.KEY_LENGTH];
+        random.nextBytes(key);
+        return key;
+    }
+
+    // ---- placement ----
+
+    private static final class Placement {
+        final Map<Integer, GridServer> existing = new TreeMap<>();
+        final Map<Integer, GridServer> fresh = new TreeMap<>();
+        final Map<String, String> problems = new LinkedHashMap<>();
+        byte[] uploadSecret;
+    }
+
+    private Placement place(StorageIndex si, long shareSize) throws UploadException {
+        List<GridServer> order = ServerPermutation.order(si, servers, GridServer::permutationSeed);
+        Placement p = new Placement();
+        p.uploadSecret = new byte[32];
+        random.nextBytes(p.uploadSecret);
+        if (order.isEmpty()) {
+            throw new UploadException("no storage servers are known; nothing can be uploaded");
+        }
+        // What the servers already hold, asked of all at once.
+        Map<GridServer, CompletableFuture<Set<Integer>>> listings = new LinkedHashMap<>();
+        for (GridServer s : order) {
+            listings.put(s, s.storage().listImmutableShares(si));
+        }
+        List<GridServer> usable = new ArrayList<>();
+        Map<GridServer, Integer> load = new HashMap<>();
+        for (Map.Entry<GridServer, CompletableFuture<Set<Integer>>> e : listings.entrySet()) {
+            try {
+                for (int shnum : e.getValue().join()) {
+                    if (shnum < params.total() && !p.existing.containsKey(shnum)
+                            && !load.containsKey(e.getKey())) {
+                        p.existing.put(shnum, e.getKey());
+                        load.put(e.getKey(), 1);
+                    }
+                }
+                usable.add(e.getKey());
+            } catch (CompletionException ex) {
+                p.problems.put(e.getKey().name(), message(ex));
+            }
+        }
+        // The other shares: one per server before any server takes two, in permuted order.
+        for (int shnum = 0; shnum < params.total(); shnum++) {
+            if (p.existing.containsKey(shnum)) {
+                continue;
+            }
+            boolean placed = false;
+            while (!placed) {
+                GridServer candidate = null;
+                for (GridServer s : usable) {
+                    if (candidate == null || load.getOrDefault(s, 0) < load.getOrDefault(candidate, 0)) {
+                        candidate = s;
+                    }
+                }
+                if (candidate == null) {
+                    break;
+                }
+                try {
+                    Allocation a = candidate.storage().allocateBuckets(si, secrets.leaseFor(si, candidate),
+                            p.uploadSecret, Set.of(shnum), shareSize).join();
+                    if (a.alreadyHave().contains(shnum)) {
+                        p.existing.put(shnum, candidate);
+                        placed = true;
+                    } else if (a.allocated().contains(shnum)) {
+                        p.fresh.put(shnum, candidate);
+                        placed = true;
+                    } else {
+                        p.problems.put(candidate.name(), "no room for a " + shareSize + "-byte share");
+                        usable.remove(candidate);
+                        continue;
+                    }
+                    load.merge(candidate, 1, Integer::sum);
+                } catch (CompletionException ex) {
+                    p.problems.put(candidate.name(), message(ex));
+                    usable.remove(candidate);
+                }
+            }
+        }
+        int happiness = happiness(p.existing, p.fresh);
+        if (happiness < params.happy()) {
+            for (Map.Entry<Integer, GridServer> e : p.fresh.entrySet()) {
+                e.getValue().storage().abortImmutable(si, e.getKey(), p.uploadSecret).exceptionally(x -> null);
+            }
+            throw new UploadException(unhappy(si, happiness, p.problems));
+        }
+        return p;
+    }
+
+    private static int happiness(Map<Integer, GridServer> a, Map<Integer, GridServer> b) {
+        Set<String> distinct = new LinkedHashSet<>();
+        a.values().forEach(s -> distinct.add(s.name()));
+        b.values().forEach(s -> distinct.add(s.name()));
+        return distinct.size();
+    }
+
+    private String unhappy(StorageIndex si, int happiness, Map<String, String> problems) {
+        StringBuilder why = new StringBuilder("upload of " + si + " failed: shares could be placed on only "
+                + happiness + " distinct servers, and shares.happy is " + params.happy() + " (" + servers.size()
+                + " servers known)");
+        if (!problems.isEmpty()) {
+            why.append("; ");
+            problems.forEach((server, problem) -> why.append(server).append(": ").append(problem).append("; "));
+            why.setLength(why.length() - 2);
+        }
+        return why.toString();
+    }
+
+    private void checkHappiness(StorageIndex si, Placement p, Map<Integer, ShareWriter> writers)
+            throws UploadException {
+        Map<Integer, GridServer> landed = new TreeMap<>();
+        writers.forEach((shnum, w) -> {
+            if (!w.failed) {
+                landed.put(shnum, w.server);
+            } else {
+                p.problems.put(w.server.name(), w.problem);
+            }
+        });
+        int happiness = happiness(p.existing, landed);
+        if (happiness < params.happy()) {
+            throw new UploadException(unhappy(si, happiness, p.problems));
+        }
+    }
+
+    // ---- writing ----
+
+    private void flushFull(Map<Integer, ShareWriter> writers, Placement placement) throws UploadException {
+        for (ShareWriter w : writers.values()) {
+            if (w.pendingBytes() >= WRITE_BATCH) {
+                w.flush(false);
+            }
+        }
+        awaitAll(writers);
+    }
+
+    /** Waits for the writes in flight, so no more than one batch per share is ever held. */
+    private static void awaitAll(Map<Integer, ShareWriter> writers) {
+        for (ShareWriter w : writers.values()) {
+            w.await();
+        }
+    }
+
+    private static String message(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    /** One share's bytes on their way to one server, in order, batched. */
+    private static final class ShareWriter {
+        final StorageIndex si;
+        final int shareNumber;
+        final GridServer server;
+        final byte[] uploadSecret;
+        final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        long written;
+        CompletableFuture<org.lafsfs.core.storage.UploadProgress> inFlight;
+        boolean failed;
+        boolean complete;
+        String problem;
+
+        ShareWriter(StorageIndex si, int shareNumber, GridServer server, byte[] uploadSecret) {
+            this.si = si;
+            this.shareNumber = shareNumber;
+            this.server = server;
+            this.uploadSecret = uploadSecret;
+        }
+
+        void append(byte[] data) {
+            if (!failed) {
+                pending.writeBytes(data);
+            }
+        }
+
+        int pendingBytes() {
+            return pending.size();
+        }
+
+        void flush(boolean last) {
+            if (failed || pending.size() == 0) {
+                return;
+            }
+            await();
+            byte[] data = pending.toByteArray();
+            pending.reset();
+            long offset = written;
+            written += data.length;
+            inFlight = server.storage().writeImmutable(si, shareNumber, uploadSecret, offset, data);
+        }
+
+        void await() {
+            if (inFlight == null || failed) {
+                return;
+            }
+            try {
+                complete = inFlight.join().complete();
+            } catch (CompletionException e) {
+                fail(message(e));
+            } finally {
+                inFlight = null;
+            }
+        }
+
+        void fail(String why) {
+            failed = true;
+            problem = why;
+            pending.reset();
+            abort();
+        }
+
+        void abort() {
+            if (!complete) {
+                server.storage().abortImmutable(si, shareNumber, uploadSecret).exceptionally(x -> null);
+            }
+        }
+    }
+}

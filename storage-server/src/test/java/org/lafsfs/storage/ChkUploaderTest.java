@@ -1,0 +1,143 @@
+package org.lafsfs.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lafsfs.core.Interop;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.cap.LiteralCap;
+import org.lafsfs.core.cap.StorageIndex;
+import org.lafsfs.core.grid.ClientSecrets;
+import org.lafsfs.core.grid.GridServer;
+import org.lafsfs.core.immutable.ChkReader;
+import org.lafsfs.core.immutable.ChkUploader;
+import org.lafsfs.core.immutable.EncodingParameters;
+import org.lafsfs.core.immutable.UploadException;
+import org.lafsfs.core.immutable.UploadSource;
+import org.lafsfs.core.storage.StorageServer;
+
+/** Uploading immutable files to a grid of real (in-process) storage servers. */
+class ChkUploaderTest {
+    @TempDir
+    Path dir;
+
+    final ExecutorService executor = Executors.newFixedThreadPool(8);
+    final ClientSecrets secrets = new ClientSecrets(new byte[32]);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    List<GridServer> grid(int count, int full) throws Exception {
+        List<GridServer> servers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] nodeId = new byte[20];
+            nodeId[0] = (byte) i;
+            StorageBackend backend = new StorageBackend(dir.resolve("server" + i), nodeId,
+                    i < full ? Long.MAX_VALUE / 2 : 0, Clock.systemUTC());
+            byte[] seed = new byte[32];
+            new Random(i).nextBytes(seed);
+            servers.add(new GridServer(new LocalStorageServer(backend, executor, "server" + i), nodeId, seed));
+        }
+        return servers;
+    }
+
+    static List<StorageServer> storage(List<GridServer> servers) {
+        return servers.stream().map(GridServer::storage).toList();
+    }
+
+    @Test
+    void reUploadingTahoesPlaintextReproducesItsCapAndShareBytes() throws Exception {
+        List<GridServer> servers = grid(10, 0);
+        for (String name : List.of("imm-0000056", "imm-1048593", "imm-3145728")) {
+            JsonNode object = Interop.object(name);
+            ChkUploader uploader = new ChkUploader(servers, EncodingParameters.DEFAULT, Interop.convergenceSecret(),
+                    secrets);
+            ChkUploader.Result result = uploader.upload(UploadSource.of(Interop.plaintext(object)));
+            assertThat(result.cap().uri()).isEqualTo(object.get("readcap").asText());
+            assertThat(result.placement()).hasSize(10);
+            assertThat(new HashSet<>(result.placement().values())).hasSize(10);
+            StorageIndex si = result.cap().storageIndex().orElseThrow();
+            for (int shnum = 0; shnum < 10; shnum++) {
+                String server = result.placement().get(shnum);
+                Path file = dir.resolve(server).resolve("shares/" + si.prefix() + "/" + si + "/" + shnum);
+                byte[] ours = Interop.immutableShareData(Files.readAllBytes(file));
+                byte[] tahoes = Interop.immutableShareData(Interop.shareFile(object, Interop.holder(object, shnum),
+                        shnum));
+                assertThat(ours).as("%s share %d", name, shnum).isEqualTo(tahoes);
+            }
+            assertThat(new ChkReader((ChkCap) result.cap(), storage(servers)).readAll())
+                    .isEqualTo(Interop.plaintext(object));
+        }
+    }
+
+    @Test
+    void uploadingTheSameFileAgainFindsItsShares() throws Exception {
+        List<GridServer> servers = grid(10, 0);
+        byte[] data = new byte[300_000];
+        new Random(5).nextBytes(data);
+        ChkUploader uploader = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
+        Cap first = uploader.upload(UploadSource.of(data)).cap();
+        ChkUploader.Result again = uploader.upload(UploadSource.of(data));
+        assertThat(again.cap()).isEqualTo(first);
+        assertThat(again.sharesAlreadyPresent()).isEqualTo(10);
+    }
+
+    @Test
+    void smallFilesAreLiteralAndRandomKeysGiveNewCaps() throws Exception {
+        List<GridServer> servers = grid(10, 0);
+        ChkUploader convergent = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
+        assertThat(convergent.upload(UploadSource.of(new byte[55])).cap()).isInstanceOf(LiteralCap.class);
+        assertThat(convergent.upload(UploadSource.of(new byte[56])).cap()).isInstanceOf(ChkCap.class);
+        ChkUploader random = new ChkUploader(servers, EncodingParameters.DEFAULT, null, secrets);
+        assertThat(random.upload(UploadSource.of(new byte[1000])).cap())
+                .isNotEqualTo(random.upload(UploadSource.of(new byte[1000])).cap());
+    }
+
+    @Test
+    void tooFewServersForHappinessIsAClearErrorAndLeavesNothing() throws Exception {
+        List<GridServer> servers = grid(5, 0);
+        ChkUploader uploader = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
+        assertThatThrownBy(() -> uploader.upload(UploadSource.of(new byte[10_000])))
+                .isInstanceOf(UploadException.class)
+                .hasMessageContaining("only 5 distinct servers").hasMessageContaining("shares.happy is 7");
+        for (int i = 0; i < 5; i++) {
+            try (var files = Files.walk(dir.resolve("server" + i).resolve("shares"))) {
+                assertThat(files.filter(Files::isRegularFile)).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void fullServersArePassedOverAndNamedWhenHappinessFails() throws Exception {
+        List<GridServer> servers = grid(10, 4);
+        ChkUploader happy7 = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
+        assertThatThrownBy(() -> happy7.upload(UploadSource.of(new byte[10_000])))
+                .hasMessageContaining("only 6 distinct servers").hasMessageContaining("server0: no room");
+        ChkUploader happy5 = new ChkUploader(servers, new EncodingParameters(3, 5, 10, 1 << 20), new byte[32],
+                secrets);
+        byte[] data = new byte[10_000];
+        new Random(6).nextBytes(data);
+        ChkUploader.Result result = happy5.upload(UploadSource.of(data));
+        assertThat(result.placement()).hasSize(10);
+        Set<String> used = new HashSet<>(result.placement().values());
+        assertThat(used).hasSize(6).doesNotContain("server0", "server1", "server2", "server3");
+        assertThat(new ChkReader((ChkCap) result.cap(), storage(servers)).readAll()).isEqualTo(data);
+    }
+}
