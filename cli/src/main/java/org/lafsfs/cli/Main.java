@@ -6,10 +6,15 @@ import picocli.CommandLine.Command;
 /** The {@code lafsfs} command. Each subcommand is a class of its own. */
 @Command(name = "lafsfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Use a Tahoe-LAFS grid as an ordinary filesystem.",
-        subcommands = {CapCommand.class, StorageServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CapCommand.class, PutCommand.class, GetCommand.class, StorageServerCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** --node-dir, given before or after the subcommand (an inherited option). */
+    @CommandLine.Mixin
+    NodeOptions node = new NodeOptions();
 
     public static void main(String[] args) {
         System.exit(run(args));

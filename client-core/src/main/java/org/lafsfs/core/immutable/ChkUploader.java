@@ -224,9 +224,12 @@ public final class ChkUploader {
         }
         int happiness = happiness(p.existing, p.fresh);
         if (happiness < params.happy()) {
+            List<CompletableFuture<Void>> aborts = new ArrayList<>();
             for (Map.Entry<Integer, GridServer> e : p.fresh.entrySet()) {
-                e.getValue().storage().abortImmutable(si, e.getKey(), p.uploadSecret).exceptionally(x -> null);
+                aborts.add(e.getValue().storage().abortImmutable(si, e.getKey(), p.uploadSecret)
+                        .exceptionally(x -> null));
             }
+            aborts.forEach(CompletableFuture::join); // leave nothing behind before saying so
             throw new UploadException(unhappy(si, happiness, p.problems));
         }
         return p;
@@ -352,9 +355,10 @@ public final class ChkUploader {
             abort();
         }
 
+        /** Abandons the share on its server (waiting for the answer; a server that is gone drops it anyway). */
         void abort() {
             if (!complete) {
-                server.storage().abortImmutable(si, shareNumber, uploadSecret).exceptionally(x -> null);
+                server.storage().abortImmutable(si, shareNumber, uploadSecret).exceptionally(x -> null).join();
             }
         }
     }
