@@ -39,6 +39,9 @@ final class GetCommand implements Callable<Integer> {
             write(out -> out.write(lit.data()));
             return 0;
         }
+        if (cap instanceof org.lafsfs.core.cap.UnknownCap) {
+            throw new IllegalArgumentException("'" + text.strip() + "' is not a cap");
+        }
         if (!(cap instanceof ChkCap chk)) {
             throw new IllegalArgumentException("lafsfs get reads immutable file caps (URI:CHK, URI:LIT), not URI:"
                     + cap.kind());

@@ -116,7 +116,10 @@ final class NodeDirectory {
                 continue; // Foolscap-only servers are beyond this client
             }
             Nurl nurl = a.nurls().get(0);
-            String name = a.nickname().isEmpty() ? a.serverId() : a.nickname();
+            // Nicknames need not be unique; the id's first characters tell servers apart in messages.
+            String shortId = a.serverId().startsWith("v0-") ? a.serverId().substring(3, Math.min(11,
+                    a.serverId().length())) : a.serverId();
+            String name = a.nickname().isEmpty() ? shortId : a.nickname() + "/" + shortId;
             servers.add(new GridServer(new HttpStorageClient(nurl, name, HttpStorageClient.DEFAULT_TIMEOUT),
                     a.writeEnablerNodeId(), a.permutationSeed()));
         }

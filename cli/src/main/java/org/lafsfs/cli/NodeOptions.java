@@ -11,6 +11,10 @@ final class NodeOptions {
     Path nodeDir;
 
     Path nodeDir() {
-        return nodeDir != null ? nodeDir : Path.of(System.getProperty("user.home"), ".lafsfs");
+        if (nodeDir != null) {
+            return nodeDir;
+        }
+        String home = System.getenv("HOME"); // what ~ means to the user, which Java's user.home may not be
+        return Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".lafsfs");
     }
 }

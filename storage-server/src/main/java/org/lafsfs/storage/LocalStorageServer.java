@@ -28,6 +28,10 @@ public final class LocalStorageServer implements StorageServer {
         this.name = name;
     }
 
+    public StorageBackend backend() {
+        return backend;
+    }
+
     private <T> CompletableFuture<T> call(Supplier<T> operation) {
         return CompletableFuture.supplyAsync(operation, executor);
     }

@@ -44,6 +44,21 @@ class ChkUploaderTest {
         executor.shutdownNow();
     }
 
+    @Test
+    void serversWithTheSameNicknameAreStillDistinctServers() throws Exception {
+        List<GridServer> named = new ArrayList<>();
+        for (GridServer s : grid(10, 0)) {
+            StorageServer same = new LocalStorageServer(((LocalStorageServer) s.storage()).backend(), executor,
+                    "lafsfs");
+            named.add(new GridServer(same, s.nodeId(), s.permutationSeed()));
+        }
+        byte[] data = new byte[50_000];
+        new Random(7).nextBytes(data);
+        ChkUploader.Result result = new ChkUploader(named, EncodingParameters.DEFAULT, new byte[32], secrets)
+                .upload(UploadSource.of(data));
+        assertThat(new ChkReader((ChkCap) result.cap(), storage(named)).readAll()).isEqualTo(data);
+    }
+
     List<GridServer> grid(int count, int full) throws Exception {
         List<GridServer> servers = new ArrayList<>();
         for (int i = 0; i < count; i++) {

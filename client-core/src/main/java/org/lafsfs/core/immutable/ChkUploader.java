@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -165,12 +164,12 @@ public final class ChkUploader {
             throw new UploadException("no storage servers are known; nothing can be uploaded");
         }
         // What the servers already hold, asked of all at once.
-        Map<GridServer, CompletableFuture<Set<Integer>>> listings = new LinkedHashMap<>();
+        Map<GridServer, CompletableFuture<Set<Integer>>> listings = new LinkedHashMap<>(); // in permuted order
         for (GridServer s : order) {
             listings.put(s, s.storage().listImmutableShares(si));
         }
         List<GridServer> usable = new ArrayList<>();
-        Map<GridServer, Integer> load = new HashMap<>();
+        Map<GridServer, Integer> load = new java.util.IdentityHashMap<>();
         for (Map.Entry<GridServer, CompletableFuture<Set<Integer>>> e : listings.entrySet()) {
             try {
                 for (int shnum : e.getValue().join()) {
@@ -235,10 +234,11 @@ public final class ChkUploader {
         return p;
     }
 
+    /** Distinct servers holding shares (servers are told apart by identity: names need not be unique). */
     private static int happiness(Map<Integer, GridServer> a, Map<Integer, GridServer> b) {
-        Set<String> distinct = new LinkedHashSet<>();
-        a.values().forEach(s -> distinct.add(s.name()));
-        b.values().forEach(s -> distinct.add(s.name()));
+        Set<GridServer> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        distinct.addAll(a.values());
+        distinct.addAll(b.values());
         return distinct.size();
     }
 
