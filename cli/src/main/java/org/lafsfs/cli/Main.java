@@ -17,7 +17,14 @@ public final class Main implements Runnable {
     NodeOptions node = new NodeOptions();
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable t) { // an Error escaping picocli must still end the process, with its story
+            t.printStackTrace();
+            code = 70;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code (for tests and for main). */

@@ -70,6 +70,55 @@ class PutGetCommandTest {
         assertThat(Files.readString(node.resolve("private/convergence")).strip()).hasSize(52);
     }
 
+    /**
+     * Memory is bounded by segment size and share count, not file size: a 512 MiB file goes up and comes
+     * back through a separate lafsfs process whose heap is capped at 128 MiB.
+     */
+    @Test
+    void aFileFourTimesTheHeapGoesUpAndComesBack() throws Exception {
+        Path file = dir.resolve("big.bin");
+        byte[] block = new byte[1 << 20];
+        new Random(10).nextBytes(block);
+        java.security.MessageDigest original = java.security.MessageDigest.getInstance("SHA-256");
+        try (var out = Files.newOutputStream(file)) {
+            for (int i = 0; i < 512; i++) {
+                block[0] = (byte) i; // every MiB differs
+                out.write(block);
+                original.update(block);
+            }
+        }
+        String cap = lafsfs("put", file.toString()).strip();
+        assertThat(cap).endsWith(":3:10:536870912");
+        Files.delete(file);
+        Path copy = dir.resolve("copy.bin");
+        lafsfs("get", cap, "-o", copy.toString());
+        java.security.MessageDigest back = java.security.MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(copy)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int r; (r = in.read(buffer)) > 0;) {
+                back.update(buffer, 0, r);
+            }
+        }
+        assertThat(back.digest()).isEqualTo(original.digest());
+    }
+
+    /** Runs lafsfs in its own JVM with a 128 MiB heap; returns its standard output, failing on a non-zero exit. */
+    private String lafsfs(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--node-dir", node.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("lafsfs " + args[0] + " did not finish in 10 minutes: " + Files.readString(err));
+        }
+        assertThat(p.exitValue()).as("lafsfs %s: %s", args[0], Files.readString(err)).isZero();
+        return Files.readString(out);
+    }
+
     @Test
     void anUnrecoverableFileIsOneSentenceAndNoOutputFile() throws Exception {
         Path file = dir.resolve("file.bin");

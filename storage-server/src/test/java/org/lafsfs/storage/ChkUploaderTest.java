@@ -45,6 +45,39 @@ class ChkUploaderTest {
     }
 
     @Test
+    void serversFailingMidUploadAreToleratedWhileHappinessHolds() throws Exception {
+        byte[] data = new byte[3_000_000]; // 3 segments, several batched writes per share
+        new Random(8).nextBytes(data);
+        List<GridServer> servers = failing(grid(10, 0), 3);
+        ChkUploader.Result result = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets)
+                .upload(UploadSource.of(data));
+        assertThat(result.placement()).hasSize(7);
+        assertThat(new ChkReader((ChkCap) result.cap(), storage(servers)).readAll()).isEqualTo(data);
+    }
+
+    @Test
+    void tooManyServersFailingMidUploadFailTheUploadSayingWhy() throws Exception {
+        byte[] data = new byte[3_000_000];
+        new Random(9).nextBytes(data);
+        List<GridServer> servers = failing(grid(10, 0), 4);
+        assertThatThrownBy(() -> new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets)
+                .upload(UploadSource.of(data)))
+                .isInstanceOf(UploadException.class).hasMessageContaining("only 6 distinct servers")
+                .hasMessageContaining("went away");
+    }
+
+    /** The first {@code count} servers in permuted order fail after their first share write. */
+    private List<GridServer> failing(List<GridServer> servers, int count) {
+        List<GridServer> result = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            GridServer s = servers.get(i);
+            result.add(i < count ? new GridServer(new FailingStorageServer(s.storage(), 1), s.nodeId(),
+                    s.permutationSeed()) : s);
+        }
+        return result;
+    }
+
+    @Test
     void serversWithTheSameNicknameAreStillDistinctServers() throws Exception {
         List<GridServer> named = new ArrayList<>();
         for (GridServer s : grid(10, 0)) {

@@ -76,6 +76,9 @@ public final class HttpStorageClient implements StorageServer, AutoCloseable {
             connector.setConnectTimeout(timeout);
             this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
             http.setExecutor(SHARED_THREADS);
+            // Daemon timer threads too: an idle client must never keep a finished program alive.
+            http.setScheduler(new org.eclipse.jetty.util.thread.ScheduledExecutorScheduler(
+                    "storage-client-timer", true));
             // Heap buffers for HTTP as well as TLS (see HeapBufferClientConnector).
             http.setUseInputDirectByteBuffers(false);
             http.setUseOutputDirectByteBuffers(false);
