@@ -272,13 +272,17 @@ public final class ChkUploader {
 
     // ---- writing ----
 
+    /**
+     * Sends every share's full batch. A share's previous batch must have landed before its next is sent
+     * (ShareWriter.flush waits), but the encoder does not wait: the next segment is encoded while the
+     * batches travel. At most one batch per share is in flight and one pending.
+     */
     private void flushFull(Map<Integer, ShareWriter> writers, Placement placement) throws UploadException {
         for (ShareWriter w : writers.values()) {
             if (w.pendingBytes() >= WRITE_BATCH) {
                 w.flush(false);
             }
         }
-        awaitAll(writers);
     }
 
     /** Waits for the writes in flight, so no more than one batch per share is ever held. */
