@@ -95,9 +95,9 @@ public final class HttpStorageServer implements AutoCloseable {
         SslConnectionFactory ssl = new SslConnectionFactory(tls, "http/1.1");
         ssl.setDirectBuffersForEncryption(false);
         ssl.setDirectBuffersForDecryption(false);
+        config.setUseInputDirectByteBuffers(false);
+        config.setUseOutputDirectByteBuffers(false);
         HttpConnectionFactory http = new HttpConnectionFactory(config);
-        http.setUseInputDirectByteBuffers(false);
-        http.setUseOutputDirectByteBuffers(false);
         this.connector = new ServerConnector(jetty, ssl, http);
         connector.setHost(host);
         connector.setPort(port);
@@ -379,11 +379,10 @@ public final class HttpStorageServer implements AutoCloseable {
             throw new StorageException.TooLarge("request body of " + declared + " bytes is over the " + limit
                     + "-byte limit");
         }
-        if (declared < 0) {
-            return bodyOfUnknownLength(request, limit);
-        }
-        // Chunks are copied once, straight into an array of the declared size, on this thread.
-        byte[] body = new byte[(int) declared];
+        // Chunks are copied once, on this thread: straight into an array of the declared size, or (for a
+        // chunked body, rare: Tahoe's clients send Content-Length) into a growing buffer up to the limit.
+        java.io.ByteArrayOutputStream unknown = declared < 0 ? new java.io.ByteArrayOutputStream() : null;
+        byte[] body = declared < 0 ? null : new byte[(int) declared];
         int filled = 0;
         while (true) {
             Content.Chunk chunk = request.read();
@@ -405,13 +404,25 @@ public final class HttpStorageServer implements AutoCloseable {
                     throw new IOException("reading a request body failed", chunk.getFailure());
                 }
                 ByteBuffer data = chunk.getByteBuffer();
-                if (data.remaining() > body.length - filled) {
-                    throw new StorageException.BadRequest("request body is longer than its Content-Length");
-                }
                 int n = data.remaining();
-                data.get(body, filled, n);
-                filled += n;
+                if (unknown != null) {
+                    if (unknown.size() + n > limit) {
+                        throw new StorageException.TooLarge("request body is over the " + limit + "-byte limit");
+                    }
+                    byte[] piece = new byte[n];
+                    data.get(piece);
+                    unknown.writeBytes(piece);
+                } else {
+                    if (n > body.length - filled) {
+                        throw new StorageException.BadRequest("request body is longer than its Content-Length");
+                    }
+                    data.get(body, filled, n);
+                    filled += n;
+                }
                 if (chunk.isLast()) {
+                    if (unknown != null) {
+                        return unknown.toByteArray();
+                    }
                     if (filled != body.length) {
                         throw new StorageException.BadRequest("request body is shorter than its Content-Length");
                     }
@@ -421,28 +432,6 @@ public final class HttpStorageServer implements AutoCloseable {
                 chunk.release();
             }
         }
-    }
-
-    /** A chunked body: gathered by Jetty up to the limit (rare; Tahoe's clients send Content-Length). */
-    private static byte[] bodyOfUnknownLength(Request request, int limit) throws IOException {
-        ByteBuffer gathered;
-        try {
-            gathered = Content.Source.asByteBufferAsync(request, limit + 1).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading a request body", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IllegalStateException) { // Jetty's signal that the body passed the limit
-                throw new StorageException.TooLarge("request body is over the " + limit + "-byte limit");
-            }
-            throw new IOException("reading a request body failed: " + e.getCause(), e.getCause());
-        }
-        if (gathered.remaining() > limit) {
-            throw new StorageException.TooLarge("request body is over the " + limit + "-byte limit");
-        }
-        byte[] body = new byte[gathered.remaining()];
-        gathered.get(body);
-        return body;
     }
 
     private static boolean isShare(String item) {

@@ -96,7 +96,7 @@ public final class ChkUploader {
                     for (ShareWriter w : writers.values()) {
                         w.append(blocks[w.shareNumber]);
                     }
-                    flushFull(writers, placement);
+                    flushFull(writers);
                 }
             }
             ChkEncoder.Result result = encoder.finish();
@@ -277,7 +277,7 @@ public final class ChkUploader {
      * (ShareWriter.flush waits), but the encoder does not wait: the next segment is encoded while the
      * batches travel. At most one batch per share is in flight and one pending.
      */
-    private void flushFull(Map<Integer, ShareWriter> writers, Placement placement) throws UploadException {
+    private static void flushFull(Map<Integer, ShareWriter> writers) {
         for (ShareWriter w : writers.values()) {
             if (w.pendingBytes() >= WRITE_BATCH) {
                 w.flush(false);
