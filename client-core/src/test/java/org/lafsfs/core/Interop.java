@@ -131,6 +131,30 @@ public final class Interop {
         return data;
     }
 
+    /** The names of the immutable files stored as CHK (larger than the 55-byte literal threshold). */
+    public static java.util.stream.Stream<String> chkFileNames() {
+        return objects("immutable-file").stream().filter(o -> o.get("readcap").asText().startsWith("URI:CHK:"))
+                .map(o -> o.get("name").asText());
+    }
+
+    /** Copies one server's storage directory (as Tahoe left it) to {@code target}, for tests that change it. */
+    public static Path copyStorage(String nickname, Path target) {
+        Path source = ROOT.resolve("servers").resolve(nickname).resolve("storage");
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                Path to = target.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return target;
+    }
+
     public static List<Integer> shareNumbers(JsonNode object) {
         List<Integer> numbers = new ArrayList<>();
         object.get("share_to_servers").fieldNames().forEachRemaining(n -> numbers.add(Integer.parseInt(n)));

@@ -9,7 +9,6 @@ import java.io.RandomAccessFile;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,17 +54,7 @@ class ChkReaderTest {
         for (JsonNode server : Interop.servers()) {
             String nickname = server.get("nickname").asText();
             nicknames.add(nickname);
-            Path source = Interop.ROOT.resolve("servers").resolve(nickname).resolve("storage");
-            try (Stream<Path> files = Files.walk(source)) {
-                for (Path p : files.toList()) {
-                    Path to = grid.resolve(nickname).resolve(source.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(to);
-                    } else {
-                        Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
+            Interop.copyStorage(nickname, grid.resolve(nickname));
         }
     }
 
@@ -88,9 +77,7 @@ class ChkReaderTest {
     }
 
     static Stream<String> chkFiles() {
-        return Interop.objects("immutable-file").stream()
-                .filter(o -> o.get("readcap").asText().startsWith("URI:CHK:"))
-                .map(o -> o.get("name").asText());
+        return Interop.chkFileNames();
     }
 
     @ParameterizedTest

@@ -7,12 +7,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lafsfs.core.Interop;
@@ -99,20 +97,8 @@ class TahoeStorageDirectoryTest {
         assertThat(mutableBackend.readMutable(dirSi, 0, 0, mutableBytes.length)).isEqualTo(mutableBytes);
     }
 
-    private Path copyStorage(String nickname) throws IOException {
-        Path source = Interop.ROOT.resolve("servers").resolve(nickname).resolve("storage");
-        Path target = dir.resolve(nickname);
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : files.toList()) {
-                Path to = target.resolve(source.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        return target;
+    private Path copyStorage(String nickname) {
+        return Interop.copyStorage(nickname, dir.resolve(nickname));
     }
 
     /** The data of a mutable container: data length at byte 84, data from byte 468. */

@@ -22,7 +22,7 @@ import org.lafsfs.core.crypto.Hashes;
 class ChkEncoderTest {
 
     static Stream<String> chkFiles() {
-        return ImmutableShareInteropTest.chkFiles();
+        return Interop.chkFileNames();
     }
 
     @ParameterizedTest

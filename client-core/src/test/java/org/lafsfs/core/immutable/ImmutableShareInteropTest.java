@@ -36,9 +36,7 @@ import org.lafsfs.core.hashtree.IncompleteHashTree;
 class ImmutableShareInteropTest {
 
     static Stream<String> chkFiles() {
-        return Interop.objects("immutable-file").stream()
-                .filter(o -> o.get("readcap").asText().startsWith("URI:CHK:"))
-                .map(o -> o.get("name").asText());
+        return Interop.chkFileNames();
     }
 
     @ParameterizedTest
