@@ -130,6 +130,25 @@ class ChkReaderTest {
     }
 
     @Test
+    void aSequentialReaderHasTheNextSegmentFetchedAhead() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593");
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        AtomicInteger dataReads = new AtomicInteger();
+        List<StorageServer> counted = new ArrayList<>();
+        for (StorageServer s : allServers()) {
+            counted.add(new Counting(s, dataReads));
+        }
+        ChkReader reader = new ChkReader(cap, counted);
+        byte[] plaintext = Interop.plaintext(object);
+        assertThat(reader.read(0, 1000)).isEqualTo(Arrays.copyOf(plaintext, 1000));
+        assertThat(dataReads.get()).isEqualTo(3); // a first read is not yet a scan
+        assertThat(reader.read(1000, 130_073)).isEqualTo(Arrays.copyOfRange(plaintext, 1000, 131_073));
+        assertThat(dataReads.get()).isEqualTo(6); // segment 0 kept from the first read; segment 1 ahead
+        assertThat(reader.read(131_073, 131_073)).isEqualTo(Arrays.copyOfRange(plaintext, 131_073, 262_146));
+        assertThat(dataReads.get()).isEqualTo(9); // segment 1 came from the read-ahead; segment 2 ahead now
+    }
+
+    @Test
     void sevenServersDownIsStillReadableAndEightIsAClearError() throws Exception {
         JsonNode object = Interop.object("imm-0131073");
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());

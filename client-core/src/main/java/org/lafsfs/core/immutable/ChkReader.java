@@ -32,7 +32,9 @@ import org.lafsfs.core.storage.StorageServer;
  * the crypttext hash tree. A share that fails a check is reported to its
  * server (advise-corrupt) and replaced by another; a server that fails is
  * dropped. Reading bytes [a, b) fetches only the segments covering them.
- * Memory is one segment's blocks at a time. Not thread-safe.
+ * A reader moving forward gets the next segment's blocks fetched while it
+ * decodes the current one. Memory is two segments' blocks at most. Not
+ * thread-safe.
  */
 public final class ChkReader {
     private final ChkCap cap;
@@ -52,6 +54,14 @@ public final class ChkReader {
     private byte[][] storedCrypttextTree;
     private final Map<Integer, Source> active = new LinkedHashMap<>();
     private final Set<String> failed = new HashSet<>();
+    /** Block fetches started ahead of a sequential reader: segment, and share number to its fetch. */
+    private int prefetchedSegment = -1;
+    private Map<Integer, CompletableFuture<byte[]>> prefetched = Map.of();
+    /** The last segment decoded, kept because reads rarely align with segments. */
+    private int cachedSegment = -1;
+    private byte[] cachedPlaintext;
+    /** Where the previous read ended: a read starting there is part of a sequential scan. */
+    private long expectedOffset = -1;
 
     /** One share on one server, with its verified layout and block hash tree. */
     private record Source(int shareNumber, StorageServer server, ShareLayout layout, IncompleteHashTree blockTree,
@@ -86,8 +96,21 @@ public final class ChkReader {
         start();
         int first = (int) (offset / segmentSize);
         int last = (int) ((offset + n - 1) / segmentSize);
+        boolean scanning = offset == expectedOffset;
+        expectedOffset = offset + n;
         for (int seg = first; seg <= last; seg++) {
-            byte[] plaintext = segment(seg);
+            // Fetch ahead within the range, and past it only for a reader moving sequentially.
+            byte[] plaintext;
+            if (seg == cachedSegment) {
+                plaintext = cachedPlaintext;
+                if (seg < last || scanning) {
+                    readAhead(seg + 1);
+                }
+            } else {
+                plaintext = segment(seg, seg < last || scanning);
+                cachedSegment = seg;
+                cachedPlaintext = plaintext;
+            }
             long segStart = (long) seg * segmentSize;
             long from = Math.max(offset, segStart);
             long to = Math.min(offset + n, segStart + plaintext.length);
@@ -223,14 +246,33 @@ public final class ChkReader {
 
     // ---- segments ----
 
-    private byte[] segment(int seg) throws DownloadException {
+    private Map<Integer, CompletableFuture<byte[]>> fetch(int seg) {
+        int blockSize = (seg == numSegments - 1 ? paddedTailSize : segmentSize) / k;
+        Map<Integer, CompletableFuture<byte[]>> fetches = new LinkedHashMap<>();
+        for (Source s : active.values()) {
+            fetches.put(s.shareNumber(), s.server().readImmutable(si, s.shareNumber(),
+                    s.layout().dataOffset() + (long) seg * (segmentSize / k), blockSize));
+        }
+        return fetches;
+    }
+
+    private void readAhead(int seg) {
+        if (seg < numSegments && prefetchedSegment != seg) {
+            prefetched = fetch(seg);
+            prefetchedSegment = seg;
+        }
+    }
+
+    private byte[] segment(int seg, boolean readAhead) throws DownloadException {
         boolean tail = seg == numSegments - 1;
         int blockSize = (tail ? paddedTailSize : segmentSize) / k;
         while (true) {
-            Map<Integer, CompletableFuture<byte[]>> fetches = new LinkedHashMap<>();
-            for (Source s : active.values()) {
-                fetches.put(s.shareNumber(), s.server().readImmutable(si, s.shareNumber(),
-                        s.layout().dataOffset() + (long) seg * (segmentSize / k), blockSize));
+            Map<Integer, CompletableFuture<byte[]>> fetches = prefetchedSegment == seg
+                    && prefetched.keySet().equals(active.keySet()) ? prefetched : fetch(seg);
+            prefetchedSegment = -1;
+            prefetched = Map.of();
+            if (readAhead) { // fetch the next blocks while this segment is decoded
+                readAhead(seg + 1);
             }
             Map<Integer, byte[]> good = new TreeMap<>();
             List<Source> bad = new ArrayList<>();
