@@ -49,11 +49,14 @@ final class GetCommand implements Callable<Integer> {
         NodeDirectory dir = NodeDirectory.open(main.node.nodeDir());
         ChkReader reader = new ChkReader(chk, ServerPermutation.order(chk.storageIndex().orElseThrow(),
                 dir.servers(), GridServer::permutationSeed).stream().map(GridServer::storage).toList());
-        write(out -> {
-            for (long at = 0; at < chk.size(); at += PIECE) {
-                out.write(reader.read(at, (int) Math.min(PIECE, chk.size() - at)));
-            }
-        });
+        try (ProgressBar bar = new ProgressBar("get", chk.size())) {
+            write(out -> {
+                for (long at = 0; at < chk.size(); at += PIECE) {
+                    out.write(reader.read(at, (int) Math.min(PIECE, chk.size() - at)));
+                    bar.accept(Math.min(chk.size(), at + PIECE));
+                }
+            });
+        }
         return 0;
     }
 

@@ -33,7 +33,10 @@ final class PutCommand implements Callable<Integer> {
         NodeDirectory dir = NodeDirectory.open(main.node.nodeDir());
         ChkUploader uploader = new ChkUploader(dir.servers(), dir.encoding(), dir.convergenceSecret(),
                 dir.clientSecrets());
-        ChkUploader.Result result = uploader.upload(UploadSource.of(file));
+        ChkUploader.Result result;
+        try (ProgressBar bar = new ProgressBar("put", Files.size(file))) {
+            result = uploader.upload(UploadSource.of(file), bar);
+        }
         spec.commandLine().getOut().println(result.cap().uri());
         spec.commandLine().getOut().flush();
         return 0;

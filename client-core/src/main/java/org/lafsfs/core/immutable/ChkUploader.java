@@ -61,6 +61,11 @@ public final class ChkUploader {
     }
 
     public Result upload(UploadSource source) throws IOException {
+        return upload(source, done -> { });
+    }
+
+    /** Uploads, telling {@code progress} how many bytes of the file have been encoded and sent off so far. */
+    public Result upload(UploadSource source, java.util.function.LongConsumer progress) throws IOException {
         long size = source.size();
         if (size <= LITERAL_THRESHOLD) {
             try (InputStream in = source.open()) {
@@ -97,6 +102,7 @@ public final class ChkUploader {
                         w.append(blocks[w.shareNumber]);
                     }
                     flushFull(writers);
+                    progress.accept((long) seg * segmentSize + length);
                 }
             }
             ChkEncoder.Result result = encoder.finish();
