@@ -199,6 +199,41 @@ class ChkReaderTest {
     }
 
     @Test
+    void aCorruptCrypttextHashTreeIsReplacedByAnotherSharesCopy() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments: a 31-node crypttext tree
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        StorageIndex si = cap.storageIndex().orElseThrow();
+        String holder = Interop.holder(object, 0);
+        Path share = grid.resolve(holder).resolve("shares/" + si.prefix() + "/" + si + "/0");
+        byte[] data = Interop.immutableShareData(Files.readAllBytes(share));
+        long node2 = 12 + ShareLayout.parse(data).crypttextHashTreeOffset() + 2 * 32; // needed for segment 0
+        flip(share, node2);
+        try {
+            assertThat(new ChkReader(cap, allServers()).readAll()).isEqualTo(Interop.plaintext(object));
+            try (Stream<Path> advice = Files.list(grid.resolve(holder).resolve("corruption-advisories"))) {
+                assertThat(advice.map(p -> {
+                    try {
+                        return Files.readString(p);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })).anyMatch(text -> text.contains("crypttext hash tree"));
+            }
+        } finally {
+            flip(share, node2);
+        }
+    }
+
+    private static void flip(Path file, long at) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+    }
+
+    @Test
     void noServersIsAClearError() {
         ChkCap cap = (ChkCap) Cap.parse(Interop.object("imm-0001000").get("readcap").asText());
         assertThatThrownBy(() -> new ChkReader(cap, List.of()).readAll()).hasMessageContaining("no storage servers");

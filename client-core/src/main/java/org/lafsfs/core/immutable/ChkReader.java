@@ -52,6 +52,7 @@ public final class ChkReader {
     private IncompleteHashTree shareTree;
     private IncompleteHashTree crypttextTree;
     private byte[][] storedCrypttextTree;
+    private Source crypttextTreeSource;
     private final Map<Integer, Source> active = new LinkedHashMap<>();
     private final Set<String> failed = new HashSet<>();
     /** Block fetches started ahead of a sequential reader: segment, and share number to its fetch. */
@@ -235,12 +236,8 @@ public final class ChkReader {
             throw new IllegalStateException(e);
         }
         ShareLayout layout = ShareLayout.parse(server.readImmutable(si, shnum, 0, ShareLayout.MAX_HEADER_SIZE).join());
-        int treeBytes = (int) (layout.blockHashesOffset() - layout.crypttextHashTreeOffset());
-        byte[] stored = server.readImmutable(si, shnum, layout.crypttextHashTreeOffset(), treeBytes).join();
-        storedCrypttextTree = new byte[treeBytes / 32][];
-        for (int i = 0; i < storedCrypttextTree.length; i++) {
-            storedCrypttextTree[i] = Arrays.copyOfRange(stored, i * 32, i * 32 + 32);
-        }
+        storedCrypttextTree = readCrypttextTree(server, shnum, layout);
+        crypttextTreeSource = new Source(shnum, server, layout, null, null);
         ueb = candidate;
     }
 
@@ -334,19 +331,59 @@ public final class ChkReader {
             System.arraycopy(p, 0, segment, at, take);
             at += take;
         }
-        Map<Integer, byte[]> needed = new HashMap<>();
-        for (int node : crypttextTree.neededHashes(seg, false)) {
-            needed.put(node, storedCrypttextTree[node]);
-        }
-        try {
-            crypttextTree.setHashes(needed, Map.of(seg, Hashes.crypttextSegmentHash(segment)));
-        } catch (BadHashException | NotEnoughHashesException e) {
-            // Every block verified, yet the segment does not: the shares agree on a crypttext that is not
-            // the file's (the UEB's crypttext tree came from a share that lied). Nothing can be trusted.
-            throw new DownloadException("segment " + seg + " of " + si + " fails its crypttext hash check");
+        byte[] leaf = Hashes.crypttextSegmentHash(segment);
+        if (!checkCrypttext(seg, leaf, storedCrypttextTree)) {
+            // Every block verified, so the crypttext hash tree copied from the first share is what is wrong:
+            // report that share and try the copies the other shares carry.
+            adviseCorrupt(crypttextTreeSource.server(), crypttextTreeSource.shareNumber(),
+                    "its crypttext hash tree does not match the URI extension block");
+            boolean repaired = false;
+            for (Source s : active.values()) {
+                try {
+                    byte[][] copy = readCrypttextTree(s.server(), s.shareNumber(), s.layout());
+                    if (checkCrypttext(seg, leaf, copy)) {
+                        storedCrypttextTree = copy;
+                        crypttextTreeSource = s;
+                        repaired = true;
+                        break;
+                    }
+                } catch (RuntimeException e) {
+                    problems.add(s.id() + ": " + message(e));
+                }
+            }
+            if (!repaired) {
+                throw new DownloadException("segment " + seg + " of " + si + " fails its crypttext hash check with"
+                        + " every share's copy of the crypttext hash tree");
+            }
         }
         AesCtr.at(cap.key(), (long) seg * segmentSize).process(segment);
         return segment;
+    }
+
+    private boolean checkCrypttext(int seg, byte[] leaf, byte[][] tree) {
+        Map<Integer, byte[]> needed = new HashMap<>();
+        for (int node : crypttextTree.neededHashes(seg, false)) {
+            if (node >= tree.length) {
+                return false;
+            }
+            needed.put(node, tree[node]);
+        }
+        try {
+            crypttextTree.setHashes(needed, Map.of(seg, leaf));
+            return true;
+        } catch (BadHashException | NotEnoughHashesException e) {
+            return false;
+        }
+    }
+
+    private byte[][] readCrypttextTree(StorageServer server, int shnum, ShareLayout layout) {
+        int treeBytes = (int) (layout.blockHashesOffset() - layout.crypttextHashTreeOffset());
+        byte[] stored = server.readImmutable(si, shnum, layout.crypttextHashTreeOffset(), treeBytes).join();
+        byte[][] tree = new byte[stored.length / 32][];
+        for (int i = 0; i < tree.length; i++) {
+            tree[i] = Arrays.copyOfRange(stored, i * 32, i * 32 + 32);
+        }
+        return tree;
     }
 
     private void adviseCorrupt(StorageServer server, int shnum, String reason) {
