@@ -51,7 +51,35 @@ class ChkUploaderTest {
         List<GridServer> servers = failing(grid(10, 0), 3);
         ChkUploader.Result result = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets)
                 .upload(UploadSource.of(data));
-        assertThat(result.placement()).hasSize(7);
+        assertThat(result.placement()).hasSize(10); // the failed servers' shares moved to the others
+        assertThat(new HashSet<>(result.placement().values())).hasSize(7);
+        assertThat(new ChkReader((ChkCap) result.cap(), storage(servers)).readAll()).isEqualTo(data);
+    }
+
+    @Test
+    void sharesOfServersThatFailMidUploadMoveToOtherServers() throws Exception {
+        byte[] data = new byte[3_000_000];
+        new Random(11).nextBytes(data);
+        byte[] convergence = new byte[32];
+        int segmentSize = org.lafsfs.core.immutable.ChkEncoder.segmentSizeFor(data.length, 1 << 20, 3);
+        StorageIndex si = StorageIndex.of(org.lafsfs.core.crypto.Hashes.storageIndex(
+                org.lafsfs.core.crypto.Hashes.convergenceHasher(3, 10, segmentSize, convergence).update(data)
+                        .digest()));
+        List<GridServer> servers = grid(12, 0);
+        List<GridServer> order = org.lafsfs.core.storage.ServerPermutation.order(si, servers,
+                GridServer::permutationSeed);
+        List<GridServer> wrapped = new ArrayList<>();
+        for (GridServer s : servers) {
+            boolean dies = order.indexOf(s) < 4; // four of the ten servers chosen first die after one write
+            wrapped.add(dies ? new GridServer(new FailingStorageServer(s.storage(), 1), s.nodeId(),
+                    s.permutationSeed()) : s);
+        }
+        ChkUploader.Result result = new ChkUploader(wrapped, EncodingParameters.DEFAULT, convergence, secrets)
+                .upload(UploadSource.of(data));
+        // Without re-placement only 6 servers would hold shares (below happy=7); the 4 shares moved to the
+        // 2 spare servers and then to the others.
+        assertThat(result.placement()).hasSize(10);
+        assertThat(new HashSet<>(result.placement().values())).hasSize(8);
         assertThat(new ChkReader((ChkCap) result.cap(), storage(servers)).readAll()).isEqualTo(data);
     }
 

@@ -77,6 +77,14 @@ public final class ChkEncoder {
         return numSegments;
     }
 
+    public int segmentSize() {
+        return segmentSize;
+    }
+
+    public long size() {
+        return size;
+    }
+
     /** The size of block {@code segment} in every share. */
     public int blockSize(int segment) {
         return (segment == numSegments - 1 ? paddedTailSize : segmentSize) / k;

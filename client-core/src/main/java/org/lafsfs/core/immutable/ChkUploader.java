@@ -102,6 +102,7 @@ public final class ChkUploader {
                         w.append(blocks[w.shareNumber]);
                     }
                     flushFull(writers);
+                    replaceFailed(si, writers, placement, source, key, encoder, seg + 1, layout.header(), shareSize);
                     progress.accept((long) seg * segmentSize + length);
                 }
             }
@@ -111,6 +112,15 @@ public final class ChkUploader {
                 w.flush(true);
             }
             awaitAll(writers);
+            for (int round = 0; round < params.total() && anyNewlyFailed(writers); round++) {
+                Set<Integer> replaced = replaceFailed(si, writers, placement, source, key, encoder,
+                        encoder.numSegments(), layout.header(), shareSize);
+                for (int shnum : replaced) {
+                    writers.get(shnum).append(result.trailers().get(shnum));
+                    writers.get(shnum).flush(true);
+                }
+                awaitAll(writers);
+            }
             for (ShareWriter w : writers.values()) {
                 if (!w.failed && !w.complete) {
                     w.fail("the server did not report the share complete");
@@ -131,6 +141,99 @@ public final class ChkUploader {
             }
             throw e;
         }
+    }
+
+    // ---- re-placing shares whose server failed mid-upload ----
+
+    private static boolean anyNewlyFailed(Map<Integer, ShareWriter> writers) {
+        return writers.values().stream().anyMatch(w -> w.failed && !w.replaced);
+    }
+
+    /**
+     * Moves each share whose server failed to another server (one without shares of this file first),
+     * re-sending what it had already been sent: the header and the blocks of the first
+     * {@code segmentsDone} segments, re-read from the source and re-encoded for that share alone.
+     *
+     * @return the share numbers now on a new server
+     */
+    private Set<Integer> replaceFailed(StorageIndex si, Map<Integer, ShareWriter> writers, Placement p,
+            UploadSource source, byte[] key, ChkEncoder encoder, int segmentsDone, byte[] header, long shareSize)
+            throws IOException {
+        Set<Integer> replaced = new java.util.TreeSet<>();
+        for (Map.Entry<Integer, ShareWriter> e : writers.entrySet()) {
+            ShareWriter failed = e.getValue();
+            if (!failed.failed || failed.replaced) {
+                continue;
+            }
+            failed.replaced = true;
+            p.problems.put(failed.server.name(), failed.problem);
+            p.usable.remove(failed.server);
+            p.load.merge(failed.server, -1, Integer::sum);
+            GridServer target = allocateSomewhere(si, e.getKey(), p, shareSize);
+            if (target == null) {
+                continue; // nowhere to go: the final happiness check decides
+            }
+            ShareWriter moved = new ShareWriter(si, e.getKey(), target, p.uploadSecret);
+            moved.append(header);
+            resend(moved, source, key, encoder, segmentsDone);
+            e.setValue(moved);
+            replaced.add(e.getKey());
+        }
+        return replaced;
+    }
+
+    private GridServer allocateSomewhere(StorageIndex si, int shnum, Placement p, long shareSize) {
+        while (true) {
+            GridServer candidate = null;
+            for (GridServer s : p.usable) {
+                if (candidate == null || p.load.getOrDefault(s, 0) < p.load.getOrDefault(candidate, 0)) {
+                    candidate = s;
+                }
+            }
+            if (candidate == null) {
+                return null;
+            }
+            try {
+                Allocation a = candidate.storage().allocateBuckets(si, secrets.leaseFor(si, candidate),
+                        p.uploadSecret, Set.of(shnum), shareSize).join();
+                if (a.allocated().contains(shnum)) {
+                    p.load.merge(candidate, 1, Integer::sum);
+                    return candidate;
+                }
+                p.problems.put(candidate.name(), "no room for a " + shareSize + "-byte share");
+            } catch (CompletionException ex) {
+                p.problems.put(candidate.name(), message(ex));
+            }
+            p.usable.remove(candidate);
+        }
+    }
+
+    /** Re-encodes the first {@code segments} segments for one share and queues its blocks. */
+    private void resend(ShareWriter writer, UploadSource source, byte[] key, ChkEncoder encoder, int segments)
+            throws IOException {
+        int k = params.needed();
+        int segmentSize = encoder.segmentSize();
+        org.lafsfs.core.fec.Zfec fec = new org.lafsfs.core.fec.Zfec(k, params.total());
+        try (InputStream in = source.open()) {
+            for (int seg = 0; seg < segments; seg++) {
+                int length = (int) Math.min(segmentSize, encoder.size() - (long) seg * segmentSize);
+                byte[] segment = in.readNBytes(length);
+                org.lafsfs.core.crypto.AesCtr.at(key, (long) seg * segmentSize).process(segment);
+                int blockSize = encoder.blockSize(seg);
+                byte[][] primary = new byte[k][blockSize];
+                for (int i = 0; i < k; i++) {
+                    int from = i * blockSize;
+                    if (from < segment.length) {
+                        System.arraycopy(segment, from, primary[i], 0, Math.min(blockSize, segment.length - from));
+                    }
+                }
+                writer.append(fec.encode(primary, new int[] {writer.shareNumber})[0]);
+                if (writer.pendingBytes() >= WRITE_BATCH) {
+                    writer.flush(false);
+                }
+            }
+        }
+        writer.flush(false);
     }
 
     // ---- keys ----
@@ -158,6 +261,9 @@ public final class ChkUploader {
         final Map<Integer, GridServer> existing = new TreeMap<>();
         final Map<Integer, GridServer> fresh = new TreeMap<>();
         final Map<String, String> problems = new LinkedHashMap<>();
+        /** Servers still worth asking, in permuted order, and how many shares each holds for this file. */
+        final List<GridServer> usable = new ArrayList<>();
+        final Map<GridServer, Integer> load = new java.util.IdentityHashMap<>();
         byte[] uploadSecret;
     }
 
@@ -174,8 +280,8 @@ public final class ChkUploader {
         for (GridServer s : order) {
             listings.put(s, s.storage().listImmutableShares(si));
         }
-        List<GridServer> usable = new ArrayList<>();
-        Map<GridServer, Integer> load = new java.util.IdentityHashMap<>();
+        List<GridServer> usable = p.usable;
+        Map<GridServer, Integer> load = p.load;
         for (Map.Entry<GridServer, CompletableFuture<Set<Integer>>> e : listings.entrySet()) {
             try {
                 for (int shnum : e.getValue().join()) {
@@ -313,6 +419,7 @@ public final class ChkUploader {
         long written;
         CompletableFuture<org.lafsfs.core.storage.UploadProgress> inFlight;
         boolean failed;
+        boolean replaced;
         boolean complete;
         String problem;
 
