@@ -47,8 +47,9 @@ final class GetCommand implements Callable<Integer> {
                     + cap.kind());
         }
         NodeDirectory dir = NodeDirectory.open(main.node.nodeDir());
+        java.util.List<GridServer> servers = dir.servers();
         ChkReader reader = new ChkReader(chk, ServerPermutation.order(chk.storageIndex().orElseThrow(),
-                dir.servers(), GridServer::permutationSeed).stream().map(GridServer::storage).toList());
+                servers, GridServer::permutationSeed).stream().map(GridServer::storage).toList());
         try (ProgressBar bar = new ProgressBar("get", chk.size())) {
             write(out -> {
                 for (long at = 0; at < chk.size(); at += PIECE) {
@@ -56,6 +57,8 @@ final class GetCommand implements Callable<Integer> {
                     bar.accept(Math.min(chk.size(), at + PIECE));
                 }
             });
+        } finally {
+            NodeDirectory.close(servers);
         }
         return 0;
     }

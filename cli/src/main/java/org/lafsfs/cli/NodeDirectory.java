@@ -83,8 +83,20 @@ final class NodeDirectory {
         }
     }
 
-    /** The convergence secret, created on first use as Tahoe does. */
+    /**
+     * The convergence secret, created on first use as Tahoe does; null when lafsfs's own setting
+     * {@code [lafsfs] convergence = false} asks for a random key per upload (identical files then no
+     * longer share storage, and nobody can test whether a given file was uploaded).
+     */
     byte[] convergenceSecret() throws IOException {
+        String setting = get("lafsfs", "convergence", "true").toLowerCase(Locale.ROOT);
+        if (setting.equals("false") || setting.equals("no") || setting.equals("off")) {
+            return null;
+        }
+        if (!setting.equals("true") && !setting.equals("yes") && !setting.equals("on")) {
+            throw new IllegalArgumentException("tahoe.cfg [lafsfs] convergence must be true or false, not '"
+                    + setting + "'");
+        }
         return privateSecret("convergence");
     }
 
@@ -108,7 +120,16 @@ final class NodeDirectory {
         }
     }
 
-    /** The storage servers of private/servers.yaml that speak HTTPS, ready to use. */
+    /** Releases the connections of servers from {@link #servers()}. */
+    static void close(List<GridServer> servers) {
+        for (GridServer s : servers) {
+            if (s.storage() instanceof HttpStorageClient client) {
+                client.close();
+            }
+        }
+    }
+
+    /** The storage servers of private/servers.yaml that speak HTTPS, ready to use; {@link #close} them after. */
     List<GridServer> servers() throws IOException {
         List<GridServer> servers = new ArrayList<>();
         for (ServerAnnouncement a : ServersYaml.read(dir.resolve("private").resolve("servers.yaml"))) {

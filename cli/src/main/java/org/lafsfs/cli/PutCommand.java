@@ -3,7 +3,9 @@ package org.lafsfs.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkUploader;
 import org.lafsfs.core.immutable.UploadSource;
 import picocli.CommandLine.Command;
@@ -31,11 +33,13 @@ final class PutCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " is not a readable file");
         }
         NodeDirectory dir = NodeDirectory.open(main.node.nodeDir());
-        ChkUploader uploader = new ChkUploader(dir.servers(), dir.encoding(), dir.convergenceSecret(),
-                dir.clientSecrets());
+        List<GridServer> servers = dir.servers();
         ChkUploader.Result result;
         try (ProgressBar bar = new ProgressBar("put", Files.size(file))) {
-            result = uploader.upload(UploadSource.of(file), bar);
+            result = new ChkUploader(servers, dir.encoding(), dir.convergenceSecret(), dir.clientSecrets())
+                    .upload(UploadSource.of(file), bar);
+        } finally {
+            NodeDirectory.close(servers);
         }
         spec.commandLine().getOut().println(result.cap().uri());
         spec.commandLine().getOut().flush();

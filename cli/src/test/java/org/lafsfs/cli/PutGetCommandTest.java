@@ -148,6 +148,23 @@ class PutGetCommandTest {
     }
 
     @Test
+    void withConvergenceOffTheSameFileGetsANewKeyEachTime() throws Exception {
+        Files.writeString(node.resolve("tahoe.cfg"), "[client]\nshares.happy = 7\n[lafsfs]\nconvergence = false\n");
+        Path file = dir.resolve("file.bin");
+        Files.write(file, new byte[100_000]);
+        CapCommandTest.Result put = CapCommandTest.run("--node-dir", node.toString(), "put", file.toString());
+        assertThat(put.exitCode()).as(put.err()).isZero();
+        String first = put.out().strip();
+        String second = CapCommandTest.run("--node-dir", node.toString(), "put", file.toString()).out().strip();
+        assertThat(first).startsWith("URI:CHK:").isNotEqualTo(second);
+        Path copy = dir.resolve("copy.bin");
+        assertThat(CapCommandTest.run("--node-dir", node.toString(), "get", second, "-o", copy.toString())
+                .exitCode()).isZero();
+        assertThat(Files.readAllBytes(copy)).isEqualTo(new byte[100_000]);
+        assertThat(node.resolve("private/convergence")).doesNotExist();
+    }
+
+    @Test
     void literalCapsNeedNoServers() throws Exception {
         CapCommandTest.Result get = CapCommandTest.run("--node-dir", dir.resolve("nowhere").toString(), "get",
                 "URI:LIT:mzxw6ytboi");

@@ -91,7 +91,7 @@ public final class HttpStorageClient implements StorageServer, AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("TLS is not available", e);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP client", e);
+            throw new IllegalStateException("cannot start the HTTP client for " + name + ": " + e, e);
         }
     }
 
@@ -110,7 +110,8 @@ public final class HttpStorageClient implements StorageServer, AutoCloseable {
     }
 
     private static QueuedThreadPool sharedThreads() {
-        QueuedThreadPool pool = new QueuedThreadPool(64, 2);
+        // Each client keeps one selector thread from this pool while open; close clients no longer needed.
+        QueuedThreadPool pool = new QueuedThreadPool(512, 2);
         pool.setName("storage-client");
         pool.setDaemon(true);
         try {
