@@ -415,7 +415,9 @@ public final class ChkUploader {
         final int shareNumber;
         final GridServer server;
         final byte[] uploadSecret;
-        final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        /** Queued pieces (blocks are fresh arrays, never reused, so they are kept rather than copied). */
+        final List<byte[]> pending = new ArrayList<>();
+        int pendingBytes;
         long written;
         CompletableFuture<org.lafsfs.core.storage.UploadProgress> inFlight;
         boolean failed;
@@ -432,24 +434,26 @@ public final class ChkUploader {
 
         void append(byte[] data) {
             if (!failed) {
-                pending.writeBytes(data);
+                pending.add(data);
+                pendingBytes += data.length;
             }
         }
 
         int pendingBytes() {
-            return pending.size();
+            return pendingBytes;
         }
 
         void flush(boolean last) {
-            if (failed || pending.size() == 0) {
+            if (failed || pendingBytes == 0) {
                 return;
             }
             await();
-            byte[] data = pending.toByteArray();
-            pending.reset();
+            List<byte[]> pieces = List.copyOf(pending);
             long offset = written;
-            written += data.length;
-            inFlight = server.storage().writeImmutable(si, shareNumber, uploadSecret, offset, data);
+            written += pendingBytes;
+            pending.clear();
+            pendingBytes = 0;
+            inFlight = server.storage().writeImmutable(si, shareNumber, uploadSecret, offset, pieces);
         }
 
         void await() {
@@ -468,7 +472,8 @@ public final class ChkUploader {
         void fail(String why) {
             failed = true;
             problem = why;
-            pending.reset();
+            pending.clear();
+            pendingBytes = 0;
             abort();
         }
 

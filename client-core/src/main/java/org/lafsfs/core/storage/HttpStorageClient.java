@@ -166,6 +166,23 @@ public final class HttpStorageClient implements StorageServer, AutoCloseable {
                 r.getContent().length == 0 ? List.of() : StorageWire.decodeRequired(r.getContent())));
     }
 
+    /** The pieces go out as they are, one request body, no joined copy. */
+    @Override
+    public CompletableFuture<UploadProgress> writeImmutable(StorageIndex si, int shareNumber, byte[] uploadSecret,
+            long offset, List<byte[]> pieces) {
+        long length = 0;
+        for (byte[] p : pieces) {
+            length += p.length;
+        }
+        long last = offset + length - 1;
+        Request b = request("immutable/" + si + "/" + shareNumber, "PATCH")
+                .body(new BytesRequestContent("application/octet-stream", pieces.toArray(byte[][]::new)))
+                .headers(h -> h.put("Content-Range", "bytes " + offset + "-" + last + "/*"));
+        secret(b, "upload-secret", uploadSecret);
+        return send(b, Set.of(200, 201)).thenApply(r -> new UploadProgress(r.getStatus() == 201,
+                r.getContent().length == 0 ? List.of() : StorageWire.decodeRequired(r.getContent())));
+    }
+
     @Override
     public CompletableFuture<Void> abortImmutable(StorageIndex si, int shareNumber, byte[] uploadSecret) {
         Request b = request("immutable/" + si + "/" + shareNumber + "/abort", "PUT");

@@ -33,6 +33,25 @@ public interface StorageServer {
     CompletableFuture<UploadProgress> writeImmutable(StorageIndex storageIndex, int shareNumber, byte[] uploadSecret,
             long offset, byte[] data);
 
+    /**
+     * Writes consecutive pieces as one write, without first joining them (a transport that can send them
+     * as they are overrides this).
+     */
+    default CompletableFuture<UploadProgress> writeImmutable(StorageIndex storageIndex, int shareNumber,
+            byte[] uploadSecret, long offset, List<byte[]> pieces) {
+        int length = 0;
+        for (byte[] p : pieces) {
+            length += p.length;
+        }
+        byte[] joined = new byte[length];
+        int at = 0;
+        for (byte[] p : pieces) {
+            System.arraycopy(p, 0, joined, at, p.length);
+            at += p.length;
+        }
+        return writeImmutable(storageIndex, shareNumber, uploadSecret, offset, joined);
+    }
+
     /** Abandons an unfinished share upload; nothing of it remains. */
     CompletableFuture<Void> abortImmutable(StorageIndex storageIndex, int shareNumber, byte[] uploadSecret);
 
