@@ -114,11 +114,7 @@ class ChkReaderTest {
         JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments of 131073 bytes
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
         AtomicInteger dataReads = new AtomicInteger();
-        List<StorageServer> counted = new ArrayList<>();
-        for (StorageServer s : allServers()) {
-            counted.add(new Counting(s, dataReads));
-        }
-        ChkReader reader = new ChkReader(cap, counted);
+        ChkReader reader = new ChkReader(cap, counting(dataReads));
         byte[] plaintext = Interop.plaintext(object);
         byte[] range = reader.read(300_000, 20_000); // inside segment 2
         assertThat(range).isEqualTo(Arrays.copyOfRange(plaintext, 300_000, 320_000));
@@ -134,11 +130,7 @@ class ChkReaderTest {
         JsonNode object = Interop.object("imm128kseg-1048593");
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
         AtomicInteger dataReads = new AtomicInteger();
-        List<StorageServer> counted = new ArrayList<>();
-        for (StorageServer s : allServers()) {
-            counted.add(new Counting(s, dataReads));
-        }
-        ChkReader reader = new ChkReader(cap, counted);
+        ChkReader reader = new ChkReader(cap, counting(dataReads));
         byte[] plaintext = Interop.plaintext(object);
         assertThat(reader.read(0, 1000)).isEqualTo(Arrays.copyOf(plaintext, 1000));
         assertThat(dataReads.get()).isEqualTo(3); // a first read is not yet a scan
@@ -238,6 +230,14 @@ class ChkReaderTest {
         ChkCap cap = (ChkCap) Cap.parse(Interop.object("imm-0001000").get("readcap").asText());
         assertThatThrownBy(() -> new ChkReader(cap, List.of()).readAll()).hasMessageContaining("no storage servers");
         assertThat(Base32.encode(cap.key())).hasSize(26);
+    }
+
+    static List<StorageServer> counting(AtomicInteger dataReads) throws IOException {
+        List<StorageServer> counted = new ArrayList<>();
+        for (StorageServer s : allServers()) {
+            counted.add(new Counting(s, dataReads));
+        }
+        return counted;
     }
 
     /** A real server, counting the block reads made of it. */

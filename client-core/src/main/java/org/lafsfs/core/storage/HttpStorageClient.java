@@ -158,12 +158,7 @@ public final class HttpStorageClient implements StorageServer, AutoCloseable {
     @Override
     public CompletableFuture<UploadProgress> writeImmutable(StorageIndex si, int shareNumber, byte[] uploadSecret,
             long offset, byte[] data) {
-        Request b = request("immutable/" + si + "/" + shareNumber, "PATCH")
-                .body(new BytesRequestContent("application/octet-stream", data))
-                .headers(h -> h.put("Content-Range", "bytes " + offset + "-" + (offset + data.length - 1) + "/*"));
-        secret(b, "upload-secret", uploadSecret);
-        return send(b, Set.of(200, 201)).thenApply(r -> new UploadProgress(r.getStatus() == 201,
-                r.getContent().length == 0 ? List.of() : StorageWire.decodeRequired(r.getContent())));
+        return writeImmutable(si, shareNumber, uploadSecret, offset, List.of(data));
     }
 
     /** The pieces go out as they are, one request body, no joined copy. */
