@@ -208,7 +208,7 @@ public final class StorageBackend {
             }
             try {
                 Files.deleteIfExists(upload.file);
-                pruneIncoming(upload.file.getParent());
+                removeIfEmpty(upload.file.getParent()); // never the shared prefix level
             } catch (IOException e) {
                 throw ioFailure("discarding share " + key.shareNumber() + " of " + key.storageIndex(), e);
             }
@@ -275,7 +275,7 @@ public final class StorageBackend {
             Files.move(upload.file, done, StandardCopyOption.ATOMIC_MOVE);
             syncDirectory(done.getParent());
             uploads.remove(new UploadKey(si, shnum));
-            pruneIncoming(upload.file.getParent());
+            removeIfEmpty(upload.file.getParent()); // never the shared prefix level
         } catch (IOException e) {
             throw ioFailure("completing share " + shnum + " of " + si, e);
         } finally {
@@ -631,11 +631,6 @@ public final class StorageBackend {
                 }
             }
         }
-    }
-
-    /** Removes an unfinished upload's storage-index directory if it is empty; never the shared prefix level. */
-    private static void pruneIncoming(Path dir) {
-        removeIfEmpty(dir);
     }
 
     /** Removes a directory if it is empty; losing a race with a writer that fills it is fine. */

@@ -76,12 +76,9 @@ class ChkReaderTest {
         return servers;
     }
 
-    static Stream<String> chkFiles() {
-        return Interop.chkFileNames();
-    }
 
     @ParameterizedTest
-    @MethodSource("chkFiles")
+    @MethodSource("org.lafsfs.core.Interop#chkFileNames")
     void everyTahoeFileReadsBackAsItsPlaintext(String name) throws Exception {
         JsonNode object = Interop.object(name);
         ChkReader reader = new ChkReader((ChkCap) Cap.parse(object.get("readcap").asText()), allServers());

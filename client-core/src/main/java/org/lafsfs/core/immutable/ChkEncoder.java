@@ -179,7 +179,7 @@ public final class ChkEncoder {
 
     private ShareLayout layout(int uriExtensionSize) {
         long dataSize = (long) segmentSize / k * (numSegments - 1) + paddedTailSize / k;
-        int chainLength = new IncompleteHashTreeShape(n).chainLength();
+        int chainLength = shareHashChainLength(n);
         return ShareLayout.forUpload(segmentSize / k, dataSize, numSegments, chainLength, uriExtensionSize);
     }
 
@@ -197,15 +197,15 @@ public final class ChkEncoder {
         return uriExtension(h, h, h).pack().length;
     }
 
-    /** How long a share's hash chain is in a share hash tree over {@code n} shares. */
-    private record IncompleteHashTreeShape(int n) {
-        int chainLength() {
-            int width = 1;
-            while (width < n) {
-                width *= 2;
-            }
-            return Integer.numberOfTrailingZeros(width) + 1; // one sibling per level, plus the leaf itself
+    /** Nodes in each share's hash chain: the share's own leaf plus one sibling per level of an n-leaf tree. */
+    private static int shareHashChainLength(int n) {
+        int width = 1;
+        int levels = 0;
+        while (width < n) {
+            width *= 2;
+            levels++;
         }
+        return levels + 1;
     }
 
     private static byte[] ascii(String s) {

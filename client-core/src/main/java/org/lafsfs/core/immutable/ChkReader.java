@@ -52,7 +52,9 @@ public final class ChkReader {
     private IncompleteHashTree shareTree;
     private IncompleteHashTree crypttextTree;
     private byte[][] storedCrypttextTree;
-    private Source crypttextTreeSource;
+    /** The share whose copy of the crypttext hash tree is in use, to report it if that copy is wrong. */
+    private StorageServer crypttextTreeServer;
+    private int crypttextTreeShare;
     private final Map<Integer, Source> active = new LinkedHashMap<>();
     private final Set<String> failed = new HashSet<>();
     /** Block fetches started ahead of a sequential reader: segment, and share number to its fetch. */
@@ -237,7 +239,8 @@ public final class ChkReader {
         }
         ShareLayout layout = ShareLayout.parse(server.readImmutable(si, shnum, 0, ShareLayout.MAX_HEADER_SIZE).join());
         storedCrypttextTree = readCrypttextTree(server, shnum, layout);
-        crypttextTreeSource = new Source(shnum, server, layout, null, null);
+        crypttextTreeServer = server;
+        crypttextTreeShare = shnum;
         ueb = candidate;
     }
 
@@ -335,7 +338,7 @@ public final class ChkReader {
         if (!checkCrypttext(seg, leaf, storedCrypttextTree)) {
             // Every block verified, so the crypttext hash tree copied from the first share is what is wrong:
             // report that share and try the copies the other shares carry.
-            adviseCorrupt(crypttextTreeSource.server(), crypttextTreeSource.shareNumber(),
+            adviseCorrupt(crypttextTreeServer, crypttextTreeShare,
                     "its crypttext hash tree does not match the URI extension block");
             boolean repaired = false;
             for (Source s : active.values()) {
@@ -343,7 +346,8 @@ public final class ChkReader {
                     byte[][] copy = readCrypttextTree(s.server(), s.shareNumber(), s.layout());
                     if (checkCrypttext(seg, leaf, copy)) {
                         storedCrypttextTree = copy;
-                        crypttextTreeSource = s;
+                        crypttextTreeServer = s.server();
+                        crypttextTreeShare = s.shareNumber();
                         repaired = true;
                         break;
                     }

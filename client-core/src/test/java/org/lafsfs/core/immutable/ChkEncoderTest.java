@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,12 +20,9 @@ import org.lafsfs.core.crypto.Hashes;
  */
 class ChkEncoderTest {
 
-    static Stream<String> chkFiles() {
-        return Interop.chkFileNames();
-    }
 
     @ParameterizedTest
-    @MethodSource("chkFiles")
+    @MethodSource("org.lafsfs.core.Interop#chkFileNames")
     void encodesTheSharesTahoeStored(String name) throws Exception {
         JsonNode object = Interop.object(name);
         byte[] plaintext = Interop.plaintext(object);

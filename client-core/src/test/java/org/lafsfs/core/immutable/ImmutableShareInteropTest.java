@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -35,12 +34,9 @@ import org.lafsfs.core.hashtree.IncompleteHashTree;
  */
 class ImmutableShareInteropTest {
 
-    static Stream<String> chkFiles() {
-        return Interop.chkFileNames();
-    }
 
     @ParameterizedTest
-    @MethodSource("chkFiles")
+    @MethodSource("org.lafsfs.core.Interop#chkFileNames")
     void decodesVerifiesAndDecryptsTahoesShares(String name) throws Exception {
         JsonNode object = Interop.object(name);
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
