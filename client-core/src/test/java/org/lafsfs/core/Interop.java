@@ -84,7 +84,15 @@ public final class Interop {
 
     /** An object's plaintext, regenerated from its content rule: byte i = (i*7 + seed) % 256. */
     public static byte[] plaintext(JsonNode object) {
-        JsonNode content = object.get("content");
+        return generate(object.get("content"));
+    }
+
+    /** What a mutable file holds now (its last version in the history). */
+    public static byte[] mutablePlaintext(JsonNode object) {
+        return generate(object.get("final_content"));
+    }
+
+    private static byte[] generate(JsonNode content) {
         int length = content.get("length").asInt();
         int seed = content.get("seed").asInt();
         byte[] data = new byte[length];
@@ -160,5 +168,18 @@ public final class Interop {
         object.get("share_to_servers").fieldNames().forEachRemaining(n -> numbers.add(Integer.parseInt(n)));
         numbers.sort(null);
         return numbers;
+    }
+
+    /**
+     * The share data inside a mutable share container: after the 32-byte magic,
+     * write-enabler node id (20) and write enabler (32), the data length (8) and
+     * extra-lease offset (8), and four 92-byte lease slots.
+     */
+    public static byte[] mutableShareData(byte[] container) {
+        ByteBuffer b = ByteBuffer.wrap(container);
+        long length = b.getLong(32 + 20 + 32);
+        byte[] data = new byte[(int) length];
+        b.get(468, data);
+        return data;
     }
 }

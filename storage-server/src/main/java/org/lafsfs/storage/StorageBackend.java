@@ -62,7 +62,7 @@ public final class StorageBackend {
     private final Path incoming;
     private final Path corruptionAdvisories;
     private final byte[] nodeId;
-    private final long reservedSpace;
+    private volatile long reservedSpace;
     private final Clock clock;
     private final Map<UploadKey, Upload> uploads = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[64];
@@ -119,6 +119,11 @@ public final class StorageBackend {
     public ServerVersion version() {
         long available = availableSpace();
         return new ServerVersion(available, MAXIMUM_MUTABLE_SHARE_SIZE, available, APPLICATION_VERSION);
+    }
+
+    /** Changes how much disk to leave free (a server can be made to refuse new data without a restart). */
+    public void setReservedSpace(long bytes) {
+        this.reservedSpace = bytes;
     }
 
     /** Free bytes on the disk beyond the reserve, minus what unfinished uploads have been promised. */
@@ -407,6 +412,20 @@ public final class StorageBackend {
                         return new ReadTestWriteResult(false, read);
                     }
                 }
+            }
+            long growth = 0;
+            for (Map.Entry<Integer, TestWriteVectors> e : vectors.entrySet()) {
+                MutableShareFile share = existing.get(e.getKey());
+                long length = share == null ? 0 : share.dataLength();
+                long end = length;
+                for (TestWriteVectors.Write w : e.getValue().writes()) {
+                    end = Math.max(end, w.offset() + w.data().length);
+                }
+                growth += end - length;
+            }
+            if (growth > 0 && growth > availableSpace()) {
+                // Refuse before writing anything, so the client can place these shares elsewhere.
+                throw new StorageException.ServerFull("no room for " + growth + " more bytes of mutable shares");
             }
             for (Map.Entry<Integer, TestWriteVectors> e : vectors.entrySet()) {
                 applyWrites(si, e.getKey(), existing.get(e.getKey()), writeEnabler, lease, e.getValue());

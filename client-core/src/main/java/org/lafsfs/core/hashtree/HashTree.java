@@ -10,7 +10,7 @@ import org.lafsfs.core.crypto.HashTag;
  * A complete Merkle tree over a list of leaf hashes, as Tahoe builds its block,
  * share and crypttext hash trees. Nodes are numbered breadth first from the
  * root (0); node i has children 2i+1 and 2i+2. The leaf row is padded to a
- * power of two with {@code H("Merkle tree empty leaf", "<index>")}, and an
+ * power of two (at least one) with {@code H("Merkle tree empty leaf", "<index>")}, and an
  * internal node is {@code H("Merkle tree internal node", left, right)}.
  */
 public final class HashTree {
@@ -18,9 +18,7 @@ public final class HashTree {
     private final int firstLeaf;
 
     public HashTree(List<byte[]> leaves) {
-        if (leaves.isEmpty()) {
-            throw new IllegalArgumentException("a hash tree needs at least one leaf");
-        }
+        // An empty list makes a one-leaf tree of padding, as Tahoe's does (an empty mutable file has one).
         int width = roundUpToPowerOfTwo(leaves.size());
         this.firstLeaf = width - 1;
         this.nodes = new byte[2 * width - 1][];

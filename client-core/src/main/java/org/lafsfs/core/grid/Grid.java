@@ -1,0 +1,25 @@
+package org.lafsfs.core.grid;
+
+import java.security.SecureRandom;
+import java.util.List;
+import org.lafsfs.core.immutable.EncodingParameters;
+
+/**
+ * What a client needs to work with a grid: its storage servers, the node's
+ * lease secrets, the encoding parameters for new files, and a source of
+ * randomness for salts and keys.
+ */
+public record Grid(List<GridServer> servers, ClientSecrets secrets, EncodingParameters params, SecureRandom random) {
+    public Grid {
+        servers = List.copyOf(servers);
+    }
+
+    public Grid(List<GridServer> servers, ClientSecrets secrets, EncodingParameters params) {
+        this(servers, secrets, params, new SecureRandom());
+    }
+
+    /** The same grid with a different set of servers (one added, one gone). */
+    public Grid withServers(List<GridServer> newServers) {
+        return new Grid(newServers, secrets, params, random);
+    }
+}
