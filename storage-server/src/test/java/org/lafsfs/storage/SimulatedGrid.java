@@ -129,6 +129,7 @@ public final class SimulatedGrid implements AutoCloseable {
         private final AtomicInteger listings = new AtomicInteger();
         private final java.util.concurrent.atomic.AtomicLong mutableBytesWritten = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean down;
+        private volatile Runnable beforeNextMutableWrite;
         private volatile long delayMillis;
 
         Server(String name, StorageBackend backend) {
@@ -154,6 +155,11 @@ public final class SimulatedGrid implements AutoCloseable {
 
         public void comeBack() {
             down = false;
+        }
+
+        /** Runs {@code action} just before the next mutable write reaches this server (another writer, say). */
+        public void beforeNextMutableWrite(Runnable action) {
+            beforeNextMutableWrite = action;
         }
 
         /** Every answer arrives {@code millis} later. */
@@ -248,6 +254,11 @@ public final class SimulatedGrid implements AutoCloseable {
         @Override
         public CompletableFuture<ReadTestWriteResult> readTestWrite(StorageIndex si, byte[] writeEnabler,
                 LeaseSecrets lease, Map<Integer, TestWriteVectors> vectors, List<ReadVector> readVector) {
+            Runnable hook = beforeNextMutableWrite;
+            if (hook != null) {
+                beforeNextMutableWrite = null;
+                hook.run();
+            }
             vectors.values().forEach(v -> v.writes().forEach(w -> mutableBytesWritten.addAndGet(w.data().length)));
             return call(() -> inner.readTestWrite(si, writeEnabler, lease, vectors, readVector));
         }

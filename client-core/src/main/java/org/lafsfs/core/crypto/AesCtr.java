@@ -85,8 +85,22 @@ public final class AesCtr {
 
     /** A copy of {@code data} encrypted (or decrypted) with a stream starting at byte 0. */
     public static byte[] crypt(byte[] key, byte[] data) {
-        byte[] out = data.clone();
-        of(key).process(out);
-        return out;
+        // Small one-shot calls (a directory's child caps, one per entry) would otherwise spend most of their
+        // time looking the cipher up in the JCA provider tables; keep one per thread.
+        try {
+            Cipher cipher = ONE_SHOT.get();
+            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[BLOCK]));
+            return cipher.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up AES-CTR with a " + key.length + "-byte key", e);
+        }
     }
+
+    private static final ThreadLocal<Cipher> ONE_SHOT = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/CTR/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-CTR is unavailable", e);
+        }
+    });
 }

@@ -134,6 +134,23 @@ public final class MetadataJson {
      * digits (JDK-4511638, fixed in 19), so they are searched for here.
      */
     static String floatRepr(double value) {
+        // Every pack re-spells every child's link times, and the search below is slow: remember answers.
+        long bits = Double.doubleToRawLongBits(value);
+        String known = REPR_MEMO.get(bits);
+        if (known == null) {
+            known = computeFloatRepr(value);
+            if (REPR_MEMO.size() > 100_000) {
+                REPR_MEMO.clear();
+            }
+            REPR_MEMO.put(bits, known);
+        }
+        return known;
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Long, String> REPR_MEMO =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String computeFloatRepr(double value) {
         if (Double.isNaN(value)) {
             return "NaN";
         }

@@ -27,6 +27,7 @@ public final class MutableFileNode {
     private final Grid grid;
     private final MutableKeys keys;
     private final ServermapUpdater updater;
+    private final java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
 
     public MutableFileNode(Grid grid, Cap cap) {
         this(grid, MutableKeys.of(cap));
@@ -54,6 +55,11 @@ public final class MutableFileNode {
         return node;
     }
 
+    /** How many times an edit through this node met another writer's version and was re-applied. */
+    public int uncoordinatedWriteRetries() {
+        return retries.get();
+    }
+
     public MutableKeys keys() {
         return keys;
     }
@@ -76,8 +82,18 @@ public final class MutableFileNode {
         return new Retrieve(keys, map, newest(map)).orWhenShort(() -> servermap(Mode.CHECK));
     }
 
+    /** The newest contents; read again if a writer replaces the version mid-read. */
     public byte[] read() throws MutableFileException {
-        return reader().readAll();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return reader().readAll();
+            } catch (VersionChangedException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                backOff(attempt);
+            }
+        }
     }
 
     /** Replaces the contents. */
@@ -96,7 +112,14 @@ public final class MutableFileNode {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Servermap map = servermap(Mode.WRITE);
             SignedPrefix version = newest(map);
-            byte[] old = new Retrieve(keys, map, version).orWhenShort(() -> servermap(Mode.CHECK)).readAll();
+            byte[] old;
+            try {
+                old = new Retrieve(keys, map, version).orWhenShort(() -> servermap(Mode.CHECK)).readAll();
+            } catch (VersionChangedException e) {
+                retries.incrementAndGet();
+                backOff(attempt);
+                continue;
+            }
             byte[] updated = modifier.apply(old);
             if (updated == null || Arrays.equals(updated, old) && map.versions().size() == 1) {
                 return old;
@@ -106,6 +129,7 @@ public final class MutableFileNode {
                 return updated;
             } catch (UncoordinatedWriteException e) {
                 last = e;
+                retries.incrementAndGet();
                 backOff(attempt);
             }
         }
@@ -134,8 +158,9 @@ public final class MutableFileNode {
             try {
                 updateInPlace(map, version, offset, data);
                 return;
-            } catch (UncoordinatedWriteException e) {
-                last = e;
+            } catch (UncoordinatedWriteException | VersionChangedException e) {
+                last = e instanceof UncoordinatedWriteException u ? u : last;
+                retries.incrementAndGet();
                 backOff(attempt);
             }
         }

@@ -32,6 +32,7 @@ public final class Retrieve {
     private final List<String> problems = new ArrayList<>();
     private final Zfec fec;
     private int nextCandidate;
+    private int superseded;
     private java.util.function.Supplier<Servermap> wider;
 
     /** A share in use: where it is, its layout and its authenticated block hashes. */
@@ -148,6 +149,10 @@ public final class Retrieve {
             if (nextCandidate >= candidates.size() && wider != null) {
                 widen();
             }
+            if (nextCandidate >= candidates.size() && superseded > 0) {
+                throw new VersionChangedException(version + " was replaced by a newer version while being read ("
+                        + superseded + " shares moved on)");
+            }
             if (nextCandidate >= candidates.size()) {
                 throw new MutableFileException("not enough good shares of " + version + ": have " + sources.size()
                         + ", need " + version.k() + (problems.isEmpty() ? "" : "; problems: " + problems));
@@ -200,7 +205,7 @@ public final class Retrieve {
         }
         MutableShareLayout layout = MutableShareLayout.parse(head);
         if (!layout.prefix().equals(version)) {
-            throw new LayoutInvalidException("share changed since the servermap update");
+            throw new Superseded();
         }
         MutableShareLayout.Field chainField = layout.shareHashChainField();
         MutableShareLayout.Field treeField = layout.blockHashTreeField();
@@ -242,8 +247,31 @@ public final class Retrieve {
         report(source.location(), e);
     }
 
+    /** A share that now holds another version: a writer was here, not corruption. */
+    private static final class Superseded extends Exception {
+        Superseded() {
+            super("the share holds a newer version now", null, false, false);
+        }
+    }
+
+    private boolean stillHolds(Servermap.Location l) {
+        try {
+            byte[] now = l.server().storage().readMutable(keys.storageIndex(), l.share().shnum(), 0,
+                    SignedPrefix.MAX_CHECKSTRING_LENGTH).join();
+            byte[] ours = version.checkstring();
+            return now.length >= ours.length && Arrays.equals(now, 0, ours.length, ours, 0, ours.length);
+        } catch (RuntimeException e) {
+            return true; // cannot tell; treat the failure as the share's
+        }
+    }
+
     private void report(Servermap.Location l, Exception e) {
         Throwable cause = ServermapUpdater.unwrap(e);
+        if (cause instanceof Superseded
+                || (cause instanceof BadHashException || cause instanceof LayoutInvalidException) && !stillHolds(l)) {
+            superseded++;
+            return;
+        }
         String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
         problems.add(l.server().name() + " share " + l.share().shnum() + ": " + why);
         if (cause instanceof BadHashException || cause instanceof LayoutInvalidException) {
