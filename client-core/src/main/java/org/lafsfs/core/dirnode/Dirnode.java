@@ -16,6 +16,8 @@ import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkReader;
+import org.lafsfs.core.immutable.ChkUploader;
+import org.lafsfs.core.immutable.UploadSource;
 import org.lafsfs.core.mutable.MutableFileException;
 import org.lafsfs.core.mutable.MutableFileNode;
 
@@ -64,6 +66,19 @@ public final class Dirnode {
         Dirnode dir = new Dirnode(grid, new DirectoryCap(node.writeCap()));
         node.overwrite(DirnodeContents.pack(children.values(), dir.cap));
         return dir;
+    }
+
+    /**
+     * Creates an immutable directory (DIR2-LIT when its packed table is 55
+     * bytes or less, DIR2-CHK otherwise). Its children must be immutable too,
+     * all the way down (Tahoe's deep-immutable rule).
+     */
+    public static Dirnode createImmutable(Grid grid, Map<String, DirectoryEntry> children, byte[] convergenceSecret)
+            throws IOException {
+        byte[] packed = DirnodeContents.pack(children.values(), null, true);
+        Cap file = new ChkUploader(grid.servers(), grid.params(), convergenceSecret, grid.secrets())
+                .upload(UploadSource.of(packed)).cap();
+        return new Dirnode(grid, new DirectoryCap(file));
     }
 
     public DirectoryCap cap() {
