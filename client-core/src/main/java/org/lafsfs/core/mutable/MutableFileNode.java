@@ -217,8 +217,12 @@ public final class MutableFileNode {
         if (map.newestSeen().isPresent()) {
             ensureSigningKey(map, map.newestRecoverable().orElseThrow());
         }
-        MutableEncoder encoder = new MutableEncoder(keys, grid.params().needed(), grid.params().total(),
-                contents.length, grid.random());
+        // A file keeps the encoding it has (as Tahoe's does): a client configured otherwise must not leave
+        // the old version's higher-numbered shares behind.
+        SignedPrefix current = map.newestRecoverable().orElse(null);
+        int k = current != null ? current.k() : grid.params().needed();
+        int n = current != null ? current.n() : grid.params().total();
+        MutableEncoder encoder = new MutableEncoder(keys, k, n, contents.length, grid.random());
         return new Publish(grid, keys, map).publish(encoder.encode(seqnum, contents));
     }
 

@@ -189,7 +189,12 @@ public final class Retrieve {
         try {
             return authenticate(location).leaves();
         } catch (Exception e) {
+            int before = problems.size();
             report(location, e);
+            if (problems.size() == before) {
+                throw new VersionChangedException(version + " was replaced at share " + location.share().shnum()
+                        + " on " + location.server().name());
+            }
             throw new MutableFileException("share " + location.share().shnum() + " on " + location.server().name()
                     + " is unusable: " + problems.get(problems.size() - 1), e);
         }
