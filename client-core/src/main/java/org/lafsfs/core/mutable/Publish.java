@@ -118,6 +118,9 @@ public final class Publish {
                     retryElsewhere(t.shnum(), placed, pending, load, brokenServers, triedFor);
                     continue;
                 }
+                if (!map.asked(t.rank())) {
+                    supersedeStale(t, o.result(), prefix, pending, triedFor);
+                }
                 if (o.result().success()) {
                     accept(t, server, prefix, placed);
                     continue;
@@ -146,6 +149,22 @@ public final class Publish {
                     + " shares of " + prefix + ": " + failures);
         }
         return placed;
+    }
+
+    /**
+     * A server the servermap never asked answers every write with what all its
+     * shares of the file hold: older shares under other numbers are stale
+     * copies nobody knew of, and get this version too.
+     */
+    private void supersedeStale(Target t, ReadTestWriteResult result, SignedPrefix prefix, List<Target> pending,
+            Map<Integer, Set<Integer>> triedFor) {
+        result.data().forEach((shnum, reads) -> {
+            byte[] found = reads.isEmpty() ? new byte[0] : reads.get(0);
+            Set<Integer> tried = triedFor.computeIfAbsent(shnum, s -> new HashSet<>());
+            if (shnum != t.shnum() && shnum < prefix.n() && olderThan(found, prefix) && tried.add(t.rank())) {
+                pending.add(new Target(t.rank(), shnum, found));
+            }
+        });
     }
 
     private void accept(Target t, GridServer server, SignedPrefix prefix, Map<Integer, List<String>> placed) {
