@@ -5,26 +5,37 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.cap.DirectoryCap;
 import org.lafsfs.core.cap.LiteralCap;
+import org.lafsfs.core.cap.MutableReadCap;
+import org.lafsfs.core.cap.MutableWriteCap;
 import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkReader;
+import org.lafsfs.core.mutable.MutableFileNode;
+import org.lafsfs.core.mutable.Retrieve;
 import org.lafsfs.core.storage.ServerPermutation;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
-/** {@code lafsfs get CAP [-o FILE]}: downloads an immutable file, every byte verified. */
+/** {@code lafsfs get FROM [TO|-] [-o FILE]}: downloads a file, every byte verified. */
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Download the immutable file CAP to FILE (or standard output), verifying every byte.")
+        description = {"Download FROM to TO or FILE (default: standard output), verifying every byte.",
+            "FROM is a file cap, ALIAS:[SUBDIRS/]NAME, [SUBDIRS/]NAME (in the tahoe: alias) or"
+                + " DIRCAP/[SUBDIRS/]NAME; immutable and mutable files alike."})
 final class GetCommand implements Callable<Integer> {
     private static final int PIECE = 1 << 20;
 
-    @Parameters(paramLabel = "CAP")
-    String text;
+    @Parameters(index = "0", paramLabel = "FROM")
+    String from;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "TO", description = "local file to write ('-': standard output)")
+    String to;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to write (default: standard output)")
     Path output;
@@ -34,33 +45,52 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Cap cap = Cap.parse(text.strip());
-        if (cap instanceof LiteralCap lit) {
+        if (to != null && output != null) {
+            throw new IllegalArgumentException("give the local file as TO or as -o, not both");
+        }
+        if (to != null && !to.equals("-")) {
+            output = Path.of(to);
+        }
+        Path nodeDir = main.node.nodeDir();
+        GridPath path = GridPath.parse(from, Aliases.load(nodeDir));
+        if (path.isRoot() && path.root() instanceof LiteralCap lit) { // the data is in the cap: no grid needed
             write(out -> out.write(lit.data()));
             return 0;
         }
-        if (cap instanceof org.lafsfs.core.cap.UnknownCap) {
-            throw new IllegalArgumentException("'" + text.strip() + "' is not a cap");
-        }
-        if (!(cap instanceof ChkCap chk)) {
-            throw new IllegalArgumentException("lafsfs get reads immutable file caps (URI:CHK, URI:LIT), not URI:"
-                    + cap.kind());
-        }
-        NodeDirectory dir = NodeDirectory.open(main.node.nodeDir());
-        java.util.List<GridServer> servers = dir.servers();
-        ChkReader reader = new ChkReader(chk, ServerPermutation.order(chk.storageIndex().orElseThrow(),
-                servers, GridServer::permutationSeed).stream().map(GridServer::storage).toList());
-        try (ProgressBar bar = new ProgressBar("get", chk.size())) {
-            write(out -> {
-                for (long at = 0; at < chk.size(); at += PIECE) {
-                    out.write(reader.read(at, (int) Math.min(PIECE, chk.size() - at)));
-                    bar.accept(Math.min(chk.size(), at + PIECE));
-                }
-            });
-        } finally {
-            NodeDirectory.close(servers);
+        try (GridSession session = GridSession.open(NodeDirectory.open(nodeDir))) {
+            Cap cap = path.resolve(session.grid()).cap();
+            if (cap instanceof LiteralCap lit) {
+                write(out -> out.write(lit.data()));
+            } else if (cap instanceof ChkCap chk) {
+                List<GridServer> servers = session.grid().servers();
+                ChkReader reader = new ChkReader(chk, ServerPermutation.order(chk.storageIndex().orElseThrow(),
+                        servers, GridServer::permutationSeed).stream().map(GridServer::storage).toList());
+                copy(chk.size(), reader::read);
+            } else if (cap instanceof MutableWriteCap || cap instanceof MutableReadCap) {
+                Retrieve reader = new MutableFileNode(session.grid(), cap).reader();
+                copy(reader.size(), reader::read);
+            } else if (cap instanceof DirectoryCap) {
+                throw new IOException(path + " is a directory ('lafsfs ls' lists it)");
+            } else {
+                throw new IOException(path + " is not a file lafsfs can read (URI:" + cap.kind() + ")");
+            }
         }
         return 0;
+    }
+
+    private interface Reader {
+        byte[] read(long offset, int length) throws IOException;
+    }
+
+    private void copy(long size, Reader reader) throws IOException {
+        try (ProgressBar bar = new ProgressBar("get", size)) {
+            write(out -> {
+                for (long at = 0; at < size; at += PIECE) {
+                    out.write(reader.read(at, (int) Math.min(PIECE, size - at)));
+                    bar.accept(Math.min(size, at + PIECE));
+                }
+            });
+        }
     }
 
     private interface Body {

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code lafsfs} command. Each subcommand is a class of its own. */
 @Command(name = "lafsfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Use a Tahoe-LAFS grid as an ordinary filesystem.",
-        subcommands = {CapCommand.class, PutCommand.class, GetCommand.class, StorageServerCommand.class,
+        subcommands = {CapCommand.class, PutCommand.class, GetCommand.class, LsCommand.class, MkdirCommand.class,
+            LinkCommands.Ln.class, LinkCommands.Mv.class, UnlinkCommand.class, AliasCommands.CreateAlias.class,
+            AliasCommands.AddAlias.class, AliasCommands.ListAliases.class, StorageServerCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.codec.Base32;
 import org.lafsfs.core.grid.ClientSecrets;
 import org.lafsfs.core.grid.GridServer;
@@ -66,6 +67,15 @@ final class NodeDirectory {
             current.put(line.substring(0, eq).strip().toLowerCase(Locale.ROOT), line.substring(eq + 1).strip());
         }
         return sections;
+    }
+
+    Path path() {
+        return dir;
+    }
+
+    /** The format of new mutable files and directories: tahoe.cfg [client] mutable.format, SDMF unless set. */
+    MutableFormat mutableFormat() {
+        return Formats.mutable(get("client", "mutable.format", "sdmf"), "tahoe.cfg [client] mutable.format");
     }
 
     String get(String section, String key, String fallback) {

@@ -16,16 +16,24 @@ class CapCommandTest {
     }
 
     static Result run(String... args) {
+        return runWithInput(new byte[0], args);
+    }
+
+    /** Runs lafsfs in this JVM with {@code input} as its standard input, capturing its output and exit code. */
+    static Result runWithInput(byte[] input, String... args) {
+        java.io.InputStream oldIn = System.in;
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
+            System.setIn(new java.io.ByteArrayInputStream(input));
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int code = Main.run(args);
             return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
+            System.setIn(oldIn);
             System.setOut(oldOut);
             System.setErr(oldErr);
         }

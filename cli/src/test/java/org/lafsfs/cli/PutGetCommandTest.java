@@ -4,49 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lafsfs.core.storage.ServersYaml;
 import org.lafsfs.storage.HttpStorageServer;
-import org.lafsfs.storage.ServerIdentity;
-import org.lafsfs.storage.StorageBackend;
 
 /** {@code lafsfs put} and {@code get} against a Tahoe-style node directory naming ten HTTPS storage servers. */
 class PutGetCommandTest {
     @TempDir
     Path dir;
 
-    final List<HttpStorageServer> servers = new ArrayList<>();
+    TestGrid grid;
+    List<HttpStorageServer> servers;
     Path node;
 
     @BeforeEach
     void grid() throws Exception {
-        List<Map.Entry<String, Map<String, Object>>> entries = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            Path storage = dir.resolve("storage" + i);
-            ServerIdentity identity = ServerIdentity.loadOrCreate(storage.resolve("server"));
-            HttpStorageServer server = HttpStorageServer.start(
-                    new StorageBackend(storage, identity.tubId(), 0, Clock.systemUTC()), identity, "127.0.0.1", 0);
-            servers.add(server);
-            entries.add(Map.entry(server.serverId(), server.announcement("storage" + i)));
-        }
-        node = dir.resolve("node");
-        Files.createDirectories(node.resolve("private"));
-        Files.writeString(node.resolve("tahoe.cfg"), "[client]\nshares.needed = 3\nshares.happy = 7\n"
-                + "shares.total = 10\n");
-        ServersYaml.write(node.resolve("private/servers.yaml"), entries);
+        grid = TestGrid.start(dir);
+        servers = grid.servers();
+        node = grid.node(dir.resolve("node"));
     }
 
     @AfterEach
     void stop() {
-        servers.forEach(HttpStorageServer::close);
+        grid.close();
     }
 
     @Test

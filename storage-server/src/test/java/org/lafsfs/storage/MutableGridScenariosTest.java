@@ -228,6 +228,29 @@ class MutableGridScenariosTest {
         assertThat(shared.list().keySet()).containsExactlyInAnyOrderElementsOf(new TreeMap<>(expected).keySet());
     }
 
+    @Test
+    void aRollbackByAFewOldSharesIsNotBelieved() throws Exception {
+        grid = new SimulatedGrid(dir, 10);
+        MutableFileNode file = MutableFileNode.create(grid.client(), MutableFormat.SDMF, "old".getBytes());
+        StorageIndex si = file.keys().storageIndex();
+        List<GridServer> order = ServerPermutation.order(si, grid.client().servers(), GridServer::permutationSeed);
+        Map<Path, byte[]> saved = new java.util.HashMap<>();
+        for (GridServer s : order.subList(0, 3)) { // the first servers any reader asks
+            Path bucket = ((SimulatedGrid.Server) s.storage()).backend().storageDir().resolve("shares")
+                    .resolve(si.prefix()).resolve(si.toString());
+            try (var files = java.nio.file.Files.list(bucket)) {
+                for (Path share : files.toList()) {
+                    saved.put(share, java.nio.file.Files.readAllBytes(share));
+                }
+            }
+        }
+        file.overwrite("new".getBytes());
+        for (Map.Entry<Path, byte[]> e : saved.entrySet()) {
+            java.nio.file.Files.write(e.getKey(), e.getValue()); // those servers roll back to the old version
+        }
+        assertThat(new String(new MutableFileNode(grid.client(), file.readCap()).read())).isEqualTo("new");
+    }
+
     /** Which server holds each share number (the lowest-ranked one if several do). */
     static Map<Integer, String> holders(MutableFileNode node) {
         Servermap map = node.servermap(Mode.CHECK);
