@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.ChkCap;
@@ -13,11 +12,9 @@ import org.lafsfs.core.cap.DirectoryCap;
 import org.lafsfs.core.cap.LiteralCap;
 import org.lafsfs.core.cap.MutableReadCap;
 import org.lafsfs.core.cap.MutableWriteCap;
-import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkReader;
 import org.lafsfs.core.mutable.MutableFileNode;
 import org.lafsfs.core.mutable.Retrieve;
-import org.lafsfs.core.storage.ServerPermutation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,9 +59,7 @@ final class GetCommand implements Callable<Integer> {
             if (cap instanceof LiteralCap lit) {
                 write(out -> out.write(lit.data()));
             } else if (cap instanceof ChkCap chk) {
-                List<GridServer> servers = session.grid().servers();
-                ChkReader reader = new ChkReader(chk, ServerPermutation.order(chk.storageIndex().orElseThrow(),
-                        servers, GridServer::permutationSeed).stream().map(GridServer::storage).toList());
+                ChkReader reader = ChkReader.on(session.grid(), chk);
                 copy(chk.size(), reader::read);
             } else if (cap instanceof MutableWriteCap || cap instanceof MutableReadCap) {
                 Retrieve reader = new MutableFileNode(session.grid(), cap).reader();

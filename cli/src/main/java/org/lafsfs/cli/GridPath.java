@@ -1,7 +1,6 @@
 package org.lafsfs.cli;
 
 import java.io.IOException;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -95,7 +94,7 @@ final class GridPath {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("'" + text + "' has an empty path component (//)");
             }
-            segments.add(Normalizer.normalize(s, Normalizer.Form.NFC)); // as Tahoe normalizes child names
+            segments.add(DirectoryEntry.normalizeName(s)); // as Tahoe normalizes child names
         }
         return segments;
     }

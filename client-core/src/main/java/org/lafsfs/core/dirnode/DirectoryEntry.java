@@ -77,7 +77,7 @@ public record DirectoryEntry(String name, String writeCap, String readCap, Objec
      * NFC, as Tahoe's encodingutil.normalize. A name must also be encodable as
      * UTF-8 (no unpaired surrogates), since that is how it is stored.
      */
-    static String normalizeName(String name) {
+    public static String normalizeName(String name) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {

@@ -14,7 +14,6 @@ import org.lafsfs.core.cap.DirectoryCap;
 import org.lafsfs.core.cap.LiteralCap;
 import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.grid.Grid;
-import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkReader;
 import org.lafsfs.core.immutable.ChkUploader;
 import org.lafsfs.core.immutable.UploadSource;
@@ -110,7 +109,7 @@ public final class Dirnode {
         if (fileCap instanceof LiteralCap lit) {
             return lit.data();
         }
-        return new ChkReader((ChkCap) fileCap, grid.servers().stream().map(GridServer::storage).toList()).readAll();
+        return ChkReader.on(grid, (ChkCap) fileCap).readAll();
     }
 
     /**

@@ -74,6 +74,13 @@ public final class ChkReader {
         }
     }
 
+    /** A reader that asks the grid's servers in the file's permuted order, as Tahoe does. */
+    public static ChkReader on(org.lafsfs.core.grid.Grid grid, ChkCap cap) {
+        return new ChkReader(cap, org.lafsfs.core.storage.ServerPermutation.order(cap.storageIndex().orElseThrow(),
+                grid.servers(), org.lafsfs.core.grid.GridServer::permutationSeed).stream()
+                .map(org.lafsfs.core.grid.GridServer::storage).toList());
+    }
+
     /** @param servers the servers to ask, in the order to prefer them (Tahoe's permuted order) */
     public ChkReader(ChkCap cap, List<StorageServer> servers) {
         this.cap = cap;
