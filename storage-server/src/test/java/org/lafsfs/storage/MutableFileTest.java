@@ -126,4 +126,26 @@ class MutableFileTest {
         assertThat(reader.readAll()).isEqualTo(data);
         assertThat(reader.problems()).hasSize(5).allMatch(p -> p.contains("does not match"));
     }
+
+    @Test
+    void aSlowServerDelaysButDoesNotBreakReadsAndWrites() throws Exception {
+        MutableFileNode node = MutableFileNode.create(client, MutableFormat.MDMF, "v1".getBytes());
+        grid.servers().get(0).slow(300);
+        grid.servers().get(1).slow(300);
+        node.overwrite("v2".getBytes());
+        assertThat(new String(new MutableFileNode(grid.client(), node.readCap()).read())).isEqualTo("v2");
+    }
+
+    @Test
+    void serversJoiningBetweenWritesAreUsedAndNothingIsLost() throws Exception {
+        MutableFileNode node = MutableFileNode.create(client, MutableFormat.SDMF, "v1".getBytes());
+        grid.servers().get(3).beforeNextMutableWrite(() -> grid.addServers(5)); // they join mid-publish
+        node.overwrite("v2".getBytes());
+        Grid bigger = grid.client();
+        assertThat(bigger.servers()).hasSize(15);
+        MutableFileNode later = new MutableFileNode(bigger, node.writeCap());
+        later.overwrite("v3".getBytes());
+        assertThat(new String(later.read())).isEqualTo("v3");
+        assertThat(later.servermap(Mode.CHECK).versions()).hasSize(1);
+    }
 }
