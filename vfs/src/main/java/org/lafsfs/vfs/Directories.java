@@ -1,0 +1,297 @@
+package org.lafsfs.vfs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.lafsfs.cache.GridCache;
+import org.lafsfs.core.cap.CapParser;
+import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.dirnode.DirectoryEntry;
+import org.lafsfs.core.dirnode.Dirnode;
+import org.lafsfs.core.grid.Grid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directories as this client sees them: what the grid holds (through the
+ * cache) with this client's unpublished edits laid over it. Every directory
+ * edit costs an RSA signature and N writes, so edits to one directory are
+ * gathered for a short window and published together; until then they are
+ * kept in a journal on disk (written and forced before the edit is
+ * acknowledged), so a crash loses none, and this client sees them at once.
+ *
+ * <p>A publish applies the gathered edits, name by name, to the newest version
+ * on the grid, so other writers' edits to other names survive.
+ */
+final class Directories {
+    private static final Logger log = LoggerFactory.getLogger(Directories.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Grid grid;
+    private final GridCache cache;
+    private final Path journalDir;
+    private final Duration window;
+    private final ScheduledExecutorService timer;
+    private final Map<String, Pending> pending = new HashMap<>(); // by storage index
+
+    /** One directory's unpublished edits: name to new entry, or to empty for a removal. */
+    private final class Pending {
+        final DirectoryCap cap;
+        final Map<String, Optional<DirectoryEntry>> edits = new LinkedHashMap<>();
+        final Path journal;
+        boolean scheduled;
+        String lastError;
+        int failures;
+
+        Pending(DirectoryCap cap) {
+            this.cap = cap;
+            this.journal = journalDir.resolve(key(cap) + ".jsonl");
+        }
+    }
+
+    Directories(Grid grid, GridCache cache, Path journalDir, Duration window, ScheduledExecutorService timer)
+            throws IOException {
+        this.grid = grid;
+        this.cache = cache;
+        this.journalDir = Files.createDirectories(journalDir);
+        this.window = window;
+        this.timer = timer;
+    }
+
+    static String key(DirectoryCap cap) {
+        return cap.storageIndex().map(Object::toString).orElse(cap.uri());
+    }
+
+    /** Picks up the edits a previous run journaled but did not publish. */
+    synchronized void recover() throws IOException {
+        try (var files = Files.list(journalDir)) {
+            for (Path journal : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+                List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
+                for (String line : lines) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode record;
+                    try {
+                        record = JSON.readTree(line);
+                    } catch (IOException torn) {
+                        continue; // a line cut short by the crash was never acknowledged
+                    }
+                    DirectoryCap cap = (DirectoryCap) CapParser.parse(record.get("dir").asText());
+                    Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
+                    JsonNode entry = record.get("entry");
+                    String name = record.get("name").asText();
+                    p.edits.put(name, entry == null || entry.isNull() ? Optional.empty() : Optional.of(
+                            new DirectoryEntry(name, text(entry, "rw"), text(entry, "ro"),
+                                    (ObjectNode) entry.get("metadata"))));
+                }
+            }
+        }
+        for (Pending p : pending.values()) {
+            schedule(p, Duration.ZERO);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** The children of a directory as this client sees them. */
+    synchronized SortedMap<String, DirectoryEntry> children(DirectoryCap cap) throws IOException {
+        // One lock around both: a publish finishing between reading the listing and laying the pending edits
+        // over it would otherwise hide the edits it just published.
+        SortedMap<String, DirectoryEntry> published = published(cap);
+        {
+            Pending p = pending.get(key(cap));
+            if (p == null || p.edits.isEmpty()) {
+                return published;
+            }
+            SortedMap<String, DirectoryEntry> view = new TreeMap<>(published);
+            apply(view, p.edits);
+            return view;
+        }
+    }
+
+    private SortedMap<String, DirectoryEntry> published(DirectoryCap cap) throws IOException {
+        Optional<SortedMap<String, DirectoryEntry>> cached = cache.directory(cap);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        SortedMap<String, DirectoryEntry> fresh = Dirnode.open(grid, cap).list();
+        cache.putDirectory(cap, fresh);
+        return fresh;
+    }
+
+    private static void apply(Map<String, DirectoryEntry> children, Map<String, Optional<DirectoryEntry>> edits) {
+        edits.forEach((name, entry) -> {
+            if (entry.isPresent()) {
+                children.put(name, entry.get());
+            } else {
+                children.remove(name);
+            }
+        });
+    }
+
+    /**
+     * Records edits to one directory (name to entry, or empty to remove); when
+     * this returns they are in the journal on disk and visible to this client.
+     */
+    synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
+        Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
+        append(p.journal, cap, edits, StandardOpenOption.APPEND);
+        p.edits.putAll(edits);
+        schedule(p, window);
+    }
+
+    private static void append(Path journal, DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits,
+            StandardOpenOption mode) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, Optional<DirectoryEntry>> e : edits.entrySet()) {
+            ObjectNode record = JSON.createObjectNode().put("dir", cap.uri()).put("name", e.getKey());
+            if (e.getValue().isPresent()) {
+                DirectoryEntry entry = e.getValue().get();
+                record.putObject("entry").put("rw", entry.writeCap()).put("ro", entry.readCap())
+                        .set("metadata", entry.metadata());
+            } else {
+                record.putNull("entry");
+            }
+            lines.append(JSON.writeValueAsString(record)).append('\n');
+        }
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+            ch.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            ch.force(false);
+        }
+    }
+
+    private void schedule(Pending p, Duration delay) {
+        if (p.scheduled) {
+            return;
+        }
+        p.scheduled = true;
+        timer.schedule(() -> {
+            synchronized (this) {
+                p.scheduled = false;
+            }
+            try {
+                publish(p.cap);
+            } catch (IOException | RuntimeException e) {
+                log.debug("publishing edits of {} failed; will retry: {}", key(p.cap), e.toString());
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes a directory's pending edits now; throws if the grid refused them (they stay pending). */
+    void publish(DirectoryCap cap) throws IOException {
+        Pending p;
+        Map<String, Optional<DirectoryEntry>> batch;
+        synchronized (this) {
+            p = pending.get(key(cap));
+            if (p == null || p.edits.isEmpty()) {
+                return;
+            }
+            batch = new LinkedHashMap<>(p.edits);
+        }
+        SortedMap<String, DirectoryEntry> result;
+        try {
+            result = Dirnode.open(grid, p.cap).modify(children -> {
+                apply(children, batch);
+                return children;
+            });
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                p.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+                p.failures++;
+                schedule(p, Duration.ofMillis(Math.min(30_000, 250L << Math.min(7, p.failures))));
+            }
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+        synchronized (this) {
+            // Edits made while we published stay pending (and in the journal, rewritten to hold just them).
+            batch.forEach((name, entry) -> {
+                if (p.edits.get(name) == entry) {
+                    p.edits.remove(name);
+                }
+            });
+            p.lastError = null;
+            p.failures = 0;
+            cache.putDirectory(p.cap, result);
+            rewriteJournal(p);
+            if (p.edits.isEmpty()) {
+                pending.remove(key(cap));
+            } else {
+                schedule(p, window);
+            }
+        }
+    }
+
+    /** Replaces the journal with one holding just the edits still pending, atomically. */
+    private void rewriteJournal(Pending p) {
+        try {
+            if (p.edits.isEmpty()) {
+                Files.deleteIfExists(p.journal);
+                return;
+            }
+            Path fresh = p.journal.resolveSibling(p.journal.getFileName() + ".new");
+            append(fresh, p.cap, p.edits, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.move(fresh, p.journal, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Publishes every directory's pending edits. */
+    void publishAll() throws IOException {
+        List<DirectoryCap> caps;
+        synchronized (this) {
+            caps = new ArrayList<>();
+            pending.values().forEach(p -> caps.add(p.cap));
+        }
+        IOException first = null;
+        for (DirectoryCap cap : caps) {
+            try {
+                publish(cap);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    synchronized int pendingCount() {
+        return pending.size();
+    }
+
+    synchronized Map<String, String> errors() {
+        Map<String, String> errors = new TreeMap<>();
+        pending.forEach((k, p) -> {
+            if (p.lastError != null) {
+                errors.put(k, p.lastError);
+            }
+        });
+        return Collections.unmodifiableMap(errors);
+    }
+}

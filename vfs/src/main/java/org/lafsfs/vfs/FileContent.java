@@ -1,0 +1,111 @@
+package org.lafsfs.vfs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.lafsfs.cache.GridCache;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.cap.LiteralCap;
+import org.lafsfs.core.cap.MutableReadCap;
+import org.lafsfs.core.cap.MutableWriteCap;
+import org.lafsfs.core.grid.Grid;
+import org.lafsfs.core.immutable.ChkReader;
+import org.lafsfs.core.mutable.MutableFileNode;
+import org.lafsfs.core.mutable.Retrieve;
+
+/**
+ * The published contents of a file, read at random through the segment
+ * cache: a literal's bytes, a CHK file (only the segments a read covers are
+ * fetched, and sequential reads are read ahead by ChkReader), or one version
+ * of a mutable file (fixed when opened, so a reader sees one version).
+ */
+abstract class FileContent {
+    /** The unit the segment cache holds. */
+    static final int BLOCK = 128 * 1024;
+
+    abstract long size();
+
+    abstract byte[] read(long offset, int length) throws IOException;
+
+    static FileContent of(Grid grid, GridCache cache, Cap cap) throws IOException {
+        if (cap instanceof LiteralCap lit) {
+            byte[] data = lit.data();
+            return new FileContent() {
+                long size() {
+                    return data.length;
+                }
+
+                byte[] read(long offset, int length) {
+                    int from = (int) Math.min(offset, data.length);
+                    return java.util.Arrays.copyOfRange(data, from, (int) Math.min(data.length, from + (long) length));
+                }
+            };
+        }
+        if (cap instanceof ChkCap chk) {
+            ChkReader reader = ChkReader.on(grid, chk);
+            return new Cached(cache, chk.storageIndex().orElseThrow(), "chk", chk.size()) {
+                byte[] load(long offset, int length) throws IOException {
+                    return reader.read(offset, length);
+                }
+            };
+        }
+        if (cap instanceof MutableWriteCap || cap instanceof MutableReadCap) {
+            Retrieve retrieve = new MutableFileNode(grid, cap).reader();
+            String version = "seq" + retrieve.version().seqnum() + "-"
+                    + java.util.HexFormat.of().formatHex(retrieve.version().rootHash());
+            return new Cached(cache, cap.storageIndex().orElseThrow(), version, retrieve.size()) {
+                byte[] load(long offset, int length) throws IOException {
+                    return retrieve.read(offset, length);
+                }
+            };
+        }
+        throw new VfsException(Errno.EINVAL, cap.kind() + " is not a file this filesystem can read");
+    }
+
+    /** Reads through the cache in BLOCK-sized pieces. */
+    private abstract static class Cached extends FileContent {
+        private final GridCache cache;
+        private final org.lafsfs.core.cap.StorageIndex si;
+        private final String version;
+        private final long size;
+
+        Cached(GridCache cache, org.lafsfs.core.cap.StorageIndex si, String version, long size) {
+            this.cache = cache;
+            this.si = si;
+            this.version = version;
+            this.size = size;
+        }
+
+        abstract byte[] load(long offset, int length) throws IOException;
+
+        long size() {
+            return size;
+        }
+
+        byte[] read(long offset, int length) throws IOException {
+            long end = Math.min(size, offset + length);
+            if (offset >= end) {
+                return new byte[0];
+            }
+            byte[] out = new byte[(int) (end - offset)];
+            try {
+                for (long block = offset / BLOCK; block * BLOCK < end; block++) {
+                    long blockStart = block * BLOCK;
+                    byte[] data = cache.segment(si, version, block, b -> {
+                        try {
+                            return load(blockStart, BLOCK);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    long from = Math.max(offset, blockStart);
+                    long to = Math.min(end, blockStart + data.length);
+                    System.arraycopy(data, (int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
+                }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,907 @@
+package org.lafsfs.vfs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.lafsfs.cache.GridCache;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.ChkCap;
+import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.cap.LiteralCap;
+import org.lafsfs.core.cap.MutableFormat;
+import org.lafsfs.core.cap.MutableWriteCap;
+import org.lafsfs.core.dirnode.DirectoryEntry;
+import org.lafsfs.core.dirnode.Dirnode;
+import org.lafsfs.core.dirnode.LinkMetadata;
+import org.lafsfs.core.grid.Grid;
+import org.lafsfs.core.grid.GridServer;
+import org.lafsfs.core.mutable.Mode;
+import org.lafsfs.core.mutable.MutableFileNode;
+import org.lafsfs.core.mutable.SignedPrefix;
+
+/**
+ * The VFS over a Tahoe grid: every POSIX decision is made here (see
+ * docs/semantics.md), once, for every frontend. Namespace operations are
+ * serialized by one lock and work on the local view of directories
+ * ({@link Directories}); file data lives in {@link OpenFile}s while open and
+ * goes through {@link Uploads} when closed.
+ */
+public final class LafsVfs implements Vfs {
+    private static final LiteralCap EMPTY = new LiteralCap(new byte[0]);
+
+    private final Grid grid;
+    private final DirectoryCap root;
+    private final VfsConfig config;
+    private final GridCache cache;
+    private final Directories directories;
+    private final Uploads uploads;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
+    private final Path filesDir;
+    private final Map<String, OpenFile> openFiles = new HashMap<>();
+
+    private LafsVfs(Grid grid, DirectoryCap root, VfsConfig config) throws IOException {
+        this.grid = grid;
+        this.root = root;
+        this.config = config;
+        this.cache = new GridCache(config.cache());
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lafsfs-vfs-timer"));
+        this.workers = Executors.newFixedThreadPool(2, daemon("lafsfs-vfs-upload"));
+        Path spool = Files.createDirectories(config.spoolDir());
+        this.filesDir = Files.createDirectories(spool.resolve("files"));
+        this.directories = new Directories(grid, cache, spool.resolve("edits"), config.editWindow(), timer);
+        this.uploads = new Uploads(grid, directories, config.convergenceSecret(), spool.resolve("uploads"), workers,
+                timer);
+    }
+
+    /**
+     * Opens the grid directory {@code root} as a filesystem. Uploads and
+     * directory edits that a previous run left pending in the spool are
+     * resumed first.
+     */
+    public static LafsVfs open(Grid grid, DirectoryCap root, VfsConfig config) throws VfsException {
+        try {
+            LafsVfs vfs = new LafsVfs(grid, root, config);
+            vfs.directories.recover();
+            vfs.uploads.recover();
+            vfs.removeStraySpools();
+            return vfs;
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot open the spool in " + config.spoolDir() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Spool files of files that were open (never closed) when the last run stopped. */
+    private void removeStraySpools() throws IOException {
+        java.util.Set<Path> inUse = uploads.spoolsInUse();
+        try (var files = Files.list(filesDir)) {
+            for (Path f : files.toList()) {
+                if (!inUse.contains(f)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---- paths ----
+
+    /** A name resolved: its directory, its name there, and its entry (null for the root or a missing name). */
+    private record Node(DirectoryCap parent, String name, DirectoryEntry entry, boolean parentNoWrite) {
+        boolean exists() {
+            return parent == null || entry != null;
+        }
+    }
+
+    private static List<String> names(String path) throws VfsException {
+        if (path == null || !path.startsWith("/")) {
+            throw new VfsException(Errno.EINVAL, "'" + path + "' is not an absolute path");
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!names.isEmpty()) {
+                    names.remove(names.size() - 1);
+                }
+                continue;
+            }
+            if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+                throw new VfsException(Errno.ENAMETOOLONG, "a name in '" + path + "' is longer than 255 bytes");
+            }
+            try {
+                names.add(DirectoryEntry.normalizeName(part));
+            } catch (IllegalArgumentException e) {
+                throw new VfsException(Errno.EINVAL, e.getMessage());
+            }
+        }
+        return names;
+    }
+
+    private SortedMap<String, DirectoryEntry> children(DirectoryCap dir) throws VfsException {
+        try {
+            return directories.children(dir);
+        } catch (VfsException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new VfsException(Errno.EIO, "cannot read directory: " + e.getMessage(), e);
+        }
+    }
+
+    private DirectoryCap directory(List<String> names, String path) throws VfsException {
+        return walk(names, path).dir();
+    }
+
+    /** A directory reached by a path, and whether its own link forbids writing in it ({@code no-write}). */
+    private record Walked(DirectoryCap dir, boolean noWrite) {
+    }
+
+    private Walked walk(List<String> names, String path) throws VfsException {
+        DirectoryCap dir = root;
+        boolean noWrite = false;
+        for (String name : names) {
+            DirectoryEntry entry = children(dir).get(name);
+            if (entry == null) {
+                throw new VfsException(Errno.ENOENT, "no such file or directory: " + path);
+            }
+            if (!(capOf(entry) instanceof DirectoryCap next)) {
+                throw new VfsException(Errno.ENOTDIR, "not a directory: '" + name + "' in " + path);
+            }
+            dir = next;
+            noWrite = entry.metadata().path("no-write").asBoolean(false);
+        }
+        return new Walked(dir, noWrite);
+    }
+
+    private Node node(String path) throws VfsException {
+        List<String> names = names(path);
+        if (names.isEmpty()) {
+            return new Node(null, "", null, false);
+        }
+        Walked parent = walk(names.subList(0, names.size() - 1), path);
+        String name = names.get(names.size() - 1);
+        return new Node(parent.dir(), name, children(parent.dir()).get(name), parent.noWrite());
+    }
+
+    private Node existing(String path) throws VfsException {
+        Node n = node(path);
+        if (!n.exists()) {
+            throw new VfsException(Errno.ENOENT, "no such file or directory: " + path);
+        }
+        return n;
+    }
+
+    private static Cap capOf(DirectoryEntry entry) throws VfsException {
+        try {
+            return entry.cap().orElseThrow(() -> new VfsException(Errno.EIO, "'" + entry.name() + "' has no cap"));
+        } catch (IllegalArgumentException e) {
+            throw new VfsException(Errno.EIO, "'" + entry.name() + "' holds a cap lafsfs cannot use: "
+                    + e.getMessage());
+        }
+    }
+
+    private Cap capOf(Node n) throws VfsException {
+        return n.parent() == null ? root : capOf(n.entry());
+    }
+
+    private boolean isDirectory(Node n) throws VfsException {
+        return capOf(n) instanceof DirectoryCap;
+    }
+
+    /** The directory may be edited through this cap; otherwise EROFS (a read-only mount) or EACCES. */
+    private void requireWritable(DirectoryCap dir, String path) throws VfsException {
+        if (!dir.isMutable() || dir.isReadOnly()) {
+            throw new VfsException(root.isReadOnly() ? Errno.EROFS : Errno.EACCES,
+                    (root.isReadOnly() ? "the filesystem is mounted read-only" : "a read-only directory") + ": "
+                            + path);
+        }
+    }
+
+    /** As {@link #requireWritable(DirectoryCap, String)}, and the directory's link must not say {@code no-write}. */
+    private void requireWritable(Node n, String path) throws VfsException {
+        requireWritable(n.parent(), path);
+        if (n.parentNoWrite()) {
+            throw new VfsException(Errno.EACCES, "permission denied (the directory is read-only): " + path);
+        }
+    }
+
+    private static String location(DirectoryCap dir, String name) {
+        return Uploads.location(dir, name);
+    }
+
+    // ---- attributes ----
+
+    @Override
+    public FileAttributes stat(String path) throws VfsException {
+        Node n;
+        synchronized (this) {
+            n = existing(path);
+        }
+        return attributes(n);
+    }
+
+    private FileAttributes attributes(Node n) throws VfsException {
+        if (n.parent() == null) {
+            boolean writable = root.isMutable() && !root.isReadOnly();
+            return new FileAttributes(FileAttributes.Kind.DIRECTORY, 0, Instant.EPOCH, Instant.EPOCH,
+                    writable ? 0755 : 0555, root.isMutable());
+        }
+        Cap cap = capOf(n.entry());
+        JsonNode meta = n.entry().metadata();
+        Instant modified = time(meta, "mtime", "linkmotime");
+        Instant created = time(meta, "ctime-never", "linkcrtime");
+        boolean parentWritable = n.parent().isMutable() && !n.parent().isReadOnly();
+        boolean noWrite = meta.path("no-write").asBoolean(false);
+        if (cap instanceof DirectoryCap dir) {
+            boolean writable = dir.isMutable() && !dir.isReadOnly() && !noWrite;
+            return new FileAttributes(FileAttributes.Kind.DIRECTORY, 0, modified, created, writable ? 0755 : 0555,
+                    dir.isMutable());
+        }
+        boolean writable = parentWritable && !noWrite && (!cap.isMutable() || !cap.isReadOnly());
+        return new FileAttributes(FileAttributes.Kind.FILE, size(n, cap), modified, created,
+                writable ? 0644 : 0444, cap.isMutable());
+    }
+
+    private static Instant time(JsonNode meta, String key, String tahoeKey) {
+        JsonNode value = meta.get(key);
+        if (value == null || !value.isNumber()) {
+            value = meta.path("tahoe").get(tahoeKey);
+        }
+        if (value == null || !value.isNumber()) {
+            return Instant.EPOCH;
+        }
+        double seconds = value.asDouble();
+        return Instant.ofEpochSecond((long) Math.floor(seconds), (long) ((seconds - Math.floor(seconds)) * 1e9));
+    }
+
+    private long size(Node n, Cap cap) throws VfsException {
+        OpenFile open;
+        Optional<Uploads.Staged> staged;
+        synchronized (this) {
+            open = openFiles.get(location(n.parent(), n.name()));
+            staged = uploads.at(n.parent(), n.name());
+        }
+        if (open != null) {
+            return open.size();
+        }
+        if (staged.isPresent()) {
+            return staged.get().size;
+        }
+        if (cap instanceof LiteralCap lit) {
+            return lit.size();
+        }
+        if (cap instanceof ChkCap chk) {
+            return chk.size();
+        }
+        if (cap.isMutable()) {
+            var si = cap.storageIndex().orElseThrow();
+            var known = cache.mutableSize(si);
+            if (known.isPresent()) {
+                return known.getAsLong();
+            }
+            try {
+                long size = new MutableFileNode(grid, cap).servermap(Mode.READ).newestRecoverable()
+                        .map(SignedPrefix::dataLength).orElse(0L);
+                cache.putMutableSize(si, size);
+                return size;
+            } catch (RuntimeException e) {
+                throw new VfsException(Errno.EIO, "cannot learn the size of " + n.name() + ": " + e.getMessage(), e);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public List<DirectoryListing> readdir(String path) throws VfsException {
+        DirectoryCap dir;
+        SortedMap<String, DirectoryEntry> children;
+        synchronized (this) {
+            Node n = existing(path);
+            if (!(capOf(n) instanceof DirectoryCap d)) {
+                throw new VfsException(Errno.ENOTDIR, "not a directory: " + path);
+            }
+            dir = d;
+            children = children(dir);
+        }
+        List<DirectoryListing> listing = new ArrayList<>();
+        for (DirectoryEntry e : children.values()) {
+            listing.add(new DirectoryListing(e.name(), attributes(new Node(dir, e.name(), e, false))));
+        }
+        return listing;
+    }
+
+    // ---- namespace ----
+
+    private void edit(DirectoryCap dir, Map<String, Optional<DirectoryEntry>> edits) throws VfsException {
+        try {
+            directories.edit(dir, edits);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode freshLink(DirectoryEntry replaced) {
+        return LinkMetadata.update(replaced == null ? null : replaced.metadata(), null, LinkMetadata.now());
+    }
+
+    @Override
+    public synchronized void mkdir(String path) throws VfsException {
+        Node n = node(path);
+        if (n.exists()) {
+            throw new VfsException(Errno.EEXIST, "already exists: " + path);
+        }
+        requireWritable(n, path);
+        Dirnode created;
+        try {
+            created = Dirnode.create(grid, MutableFormat.SDMF);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot create directory " + path + ": " + e.getMessage(), e);
+        }
+        cache.putDirectory(created.cap(), new java.util.TreeMap<>());
+        edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), created.cap(), freshLink(null)))));
+    }
+
+    @Override
+    public synchronized void rmdir(String path) throws VfsException {
+        Node n = existing(path);
+        if (n.parent() == null) {
+            throw new VfsException(Errno.EINVAL, "cannot remove the root directory");
+        }
+        if (!(capOf(n) instanceof DirectoryCap dir)) {
+            throw new VfsException(Errno.ENOTDIR, "not a directory: " + path);
+        }
+        requireWritable(n, path);
+        if (!children(dir).isEmpty()) {
+            throw new VfsException(Errno.ENOTEMPTY, "directory not empty: " + path);
+        }
+        edit(n.parent(), Map.of(n.name(), Optional.empty()));
+    }
+
+    @Override
+    public synchronized void unlink(String path) throws VfsException {
+        Node n = existing(path);
+        if (n.parent() == null || isDirectory(n)) {
+            throw new VfsException(Errno.EISDIR, "is a directory: " + path);
+        }
+        requireWritable(n, path);
+        // First stop a staged upload of it from linking it again (an upload links under the Uploads lock).
+        uploads.forget(n.parent(), n.name());
+        edit(n.parent(), Map.of(n.name(), Optional.empty()));
+        OpenFile open = openFiles.remove(location(n.parent(), n.name()));
+        if (open != null) {
+            open.unlinked = true; // its handles keep working; nothing is published when they close
+        }
+    }
+
+    @Override
+    public synchronized void rename(String from, String to) throws VfsException {
+        Node src = existing(from);
+        if (src.parent() == null) {
+            throw new VfsException(Errno.EINVAL, "cannot rename the root directory");
+        }
+        List<String> fromNames = names(from);
+        List<String> toNames = names(to);
+        if (toNames.isEmpty()) {
+            throw new VfsException(Errno.EINVAL, "cannot rename onto the root directory");
+        }
+        boolean srcDir = isDirectory(src);
+        if (srcDir && toNames.size() > fromNames.size() && toNames.subList(0, fromNames.size()).equals(fromNames)) {
+            throw new VfsException(Errno.EINVAL, "cannot move a directory into itself: " + from + " -> " + to);
+        }
+        Node dst = node(to);
+        requireWritable(src, from);
+        requireWritable(dst, to);
+        if (dst.exists()) {
+            if (dst.entry() == src.entry() || src.parent().equals(dst.parent()) && src.name().equals(dst.name())) {
+                return;
+            }
+            boolean dstDir = isDirectory(dst);
+            if (srcDir && !dstDir) {
+                throw new VfsException(Errno.ENOTDIR, "not a directory: " + to);
+            }
+            if (!srcDir && dstDir) {
+                throw new VfsException(Errno.EISDIR, "is a directory: " + to);
+            }
+            if (dstDir && !children((DirectoryCap) capOf(dst)).isEmpty()) {
+                throw new VfsException(Errno.ENOTEMPTY, "directory not empty: " + to);
+            }
+        }
+        // A staged upload of the source now links under the new name; one of the target is dropped. Done
+        // first, so an upload finishing meanwhile is either already in the entry read below or goes to the new name.
+        try {
+            uploads.forget(dst.parent(), dst.name());
+            uploads.moved(src.parent(), src.name(), dst.parent(), dst.name());
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot record the rename in the spool: " + e.getMessage(), e);
+        }
+        src = existing(from);
+        DirectoryEntry moved = new DirectoryEntry(dst.name(), src.entry().writeCap(), src.entry().readCap(),
+                src.entry().metadata());
+        if (Directories.key(src.parent()).equals(Directories.key(dst.parent()))) {
+            Map<String, Optional<DirectoryEntry>> both = new LinkedHashMap<>();
+            both.put(src.name(), Optional.empty());
+            both.put(dst.name(), Optional.of(moved));
+            edit(src.parent(), both); // one edit, so other clients see it atomically too
+        } else {
+            edit(dst.parent(), Map.of(dst.name(), Optional.of(moved)));
+            try {
+                // On the grid, the new name must exist before the old one goes: never neither.
+                directories.publish(dst.parent());
+            } catch (IOException e) {
+                // Still pending and journaled; the old name goes only once the new one is published below.
+                throw new VfsException(Errno.EIO, "cannot publish the rename of " + from + ": " + e.getMessage(), e);
+            }
+            edit(src.parent(), Map.of(src.name(), Optional.empty()));
+        }
+        OpenFile open = openFiles.remove(location(src.parent(), src.name()));
+        if (open != null) {
+            open.dir = dst.parent();
+            open.name = dst.name();
+            OpenFile replaced = openFiles.put(location(dst.parent(), dst.name()), open);
+            if (replaced != null) {
+                replaced.unlinked = true;
+            }
+        } else {
+            OpenFile replaced = openFiles.remove(location(dst.parent(), dst.name()));
+            if (replaced != null) {
+                replaced.unlinked = true;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void link(String existing, String newPath) throws VfsException {
+        Node src = existing(existing);
+        if (src.parent() == null || isDirectory(src)) {
+            throw new VfsException(Errno.EPERM, "directories cannot be hard-linked: " + existing);
+        }
+        Node dst = node(newPath);
+        if (dst.exists()) {
+            throw new VfsException(Errno.EEXIST, "already exists: " + newPath);
+        }
+        requireWritable(dst, newPath);
+        edit(dst.parent(), Map.of(dst.name(), Optional.of(new DirectoryEntry(dst.name(), src.entry().writeCap(),
+                src.entry().readCap(), freshLink(null)))));
+    }
+
+    private synchronized void setMetadata(String path, java.util.function.Consumer<ObjectNode> change)
+            throws VfsException {
+        Node n = existing(path);
+        if (n.parent() == null) {
+            throw new VfsException(Errno.EPERM, "the root directory has no link to hold metadata");
+        }
+        requireWritable(n, path);
+        ObjectNode meta = n.entry().metadata().deepCopy();
+        change.accept(meta);
+        edit(n.parent(), Map.of(n.name(), Optional.of(n.entry().withMetadata(meta))));
+    }
+
+    @Override
+    public void setModified(String path, Instant modified) throws VfsException {
+        setMetadata(path, meta -> meta.put("mtime", modified.getEpochSecond() + modified.getNano() / 1e9));
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws VfsException {
+        setMetadata(path, meta -> {
+            if ((mode & 0200) == 0) {
+                meta.put("no-write", true);
+            } else {
+                meta.remove("no-write");
+            }
+        });
+    }
+
+    @Override
+    public void symlink(String target, String linkPath) throws VfsException {
+        throw new VfsException(Errno.EPERM, "Tahoe directories cannot hold symbolic links: " + linkPath);
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws VfsException {
+        throw new VfsException(Errno.EPERM, "Tahoe records no owners: " + path);
+    }
+
+    @Override
+    public void mknod(String path, int mode) throws VfsException {
+        throw new VfsException(Errno.EPERM, "Tahoe directories cannot hold device files or pipes: " + path);
+    }
+
+    @Override
+    public void fsyncDirectory(String path) throws VfsException {
+        DirectoryCap dir;
+        synchronized (this) {
+            Node n = existing(path);
+            if (!(capOf(n) instanceof DirectoryCap d)) {
+                throw new VfsException(Errno.ENOTDIR, "not a directory: " + path);
+            }
+            dir = d;
+        }
+        try {
+            directories.publish(dir);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot publish " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public FileSystemStats statfs() throws VfsException {
+        long available = 0;
+        for (GridServer s : grid.servers()) {
+            try {
+                available += s.storage().version().get(10, TimeUnit.SECONDS).availableSpace();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VfsException(Errno.EIO, "interrupted");
+            } catch (ExecutionException | TimeoutException e) {
+                // an unreachable server offers no space
+            }
+        }
+        // What a file can use: every byte is stored N/k times.
+        long usable = available / grid.params().total() * grid.params().needed();
+        return new FileSystemStats(usable, usable, usable, 4096, 0);
+    }
+
+    // ---- files ----
+
+    @Override
+    public FileHandle open(String path, Set<OpenOption> options) throws VfsException {
+        boolean write = options.contains(OpenOption.WRITE) || options.contains(OpenOption.APPEND)
+                || options.contains(OpenOption.TRUNCATE);
+        Optional<Uploads.Staged> busy;
+        synchronized (this) {
+            Node n = node(path);
+            busy = n.exists() && n.parent() != null && !openFiles.containsKey(location(n.parent(), n.name()))
+                    ? uploads.at(n.parent(), n.name()) : Optional.empty();
+        }
+        // A file still on its way to the grid is opened once it is there (its contents are then the base).
+        busy.ifPresent(s -> {
+            try {
+                s.done.join();
+            } catch (CompletionException ignored) {
+                // its failure is reported by the handle's flush and fsync
+            }
+        });
+        synchronized (this) {
+            Node n = node(path);
+            OpenFile file;
+            if (!n.exists()) {
+                if (!options.contains(OpenOption.CREATE)) {
+                    throw new VfsException(Errno.ENOENT, "no such file or directory: " + path);
+                }
+                requireWritable(n, path);
+                // The empty file exists at once, as creat(2) promises.
+                edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY, freshLink(null)))));
+                file = new OpenFile(newSpool(), n.parent(), n.name(), null, null);
+                file.markChanged();
+                openFiles.put(location(n.parent(), n.name()), file);
+            } else {
+                if (options.contains(OpenOption.CREATE) && options.contains(OpenOption.EXCLUSIVE)) {
+                    throw new VfsException(Errno.EEXIST, "already exists: " + path);
+                }
+                if (isDirectory(n)) {
+                    throw new VfsException(Errno.EISDIR, "is a directory: " + path);
+                }
+                if (write) {
+                    requireWritable(n, path);
+                    if (!attributes(n).writable()) {
+                        throw new VfsException(Errno.EACCES, "permission denied (read-only file): " + path);
+                    }
+                }
+                file = openFiles.get(location(n.parent(), n.name()));
+                if (file == null) {
+                    Cap cap = capOf(n.entry());
+                    file = new OpenFile(newSpool(), n.parent(), n.name(), cap, content(cap, path));
+                    openFiles.put(location(n.parent(), n.name()), file);
+                }
+            }
+            file.handles++;
+            Handle handle = new Handle(file, path, write, options.contains(OpenOption.APPEND));
+            if (options.contains(OpenOption.TRUNCATE)) {
+                handle.truncate(0);
+            }
+            return handle;
+        }
+    }
+
+    private FileContent content(Cap cap, String path) throws VfsException {
+        try {
+            return FileContent.of(grid, cache, cap);
+        } catch (VfsException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new VfsException(Errno.EIO, "cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path newSpool() {
+        return filesDir.resolve(UUID.randomUUID() + ".data");
+    }
+
+    @Override
+    public void truncate(String path, long size) throws VfsException {
+        if (size < 0) {
+            throw new VfsException(Errno.EINVAL, "negative size: " + size);
+        }
+        try (FileHandle h = open(path, Set.of(OpenOption.WRITE))) {
+            h.truncate(size);
+        }
+    }
+
+    /** One open(2) of a file. */
+    private final class Handle implements FileHandle {
+        private final OpenFile file;
+        private final String path;
+        private final boolean writable;
+        private final boolean append;
+        private boolean closed;
+
+        Handle(OpenFile file, String path, boolean writable, boolean append) {
+            this.file = file;
+            this.path = path;
+            this.writable = writable;
+            this.append = append;
+        }
+
+        private void requireWritable() throws VfsException {
+            requireOpen();
+            if (!writable) {
+                throw new VfsException(Errno.EBADF, "the file was opened for reading only: " + path);
+            }
+        }
+
+        private void requireOpen() throws VfsException {
+            if (closed) {
+                throw new VfsException(Errno.EBADF, "the file handle is closed: " + path);
+            }
+        }
+
+        @Override
+        public int read(long offset, byte[] buffer, int at, int length) throws VfsException {
+            requireOpen();
+            try {
+                return file.read(offset, buffer, at, length);
+            } catch (IOException | RuntimeException e) {
+                throw new VfsException(Errno.EIO, "cannot read " + path + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void write(long offset, byte[] buffer, int at, int length) throws VfsException {
+            requireWritable();
+            if (offset < 0) {
+                throw new VfsException(Errno.EINVAL, "negative offset");
+            }
+            try {
+                synchronized (file) {
+                    file.write(append ? file.size() : offset, buffer, at, length);
+                }
+            } catch (IOException e) {
+                throw new VfsException(e.getMessage() != null && e.getMessage().contains("No space")
+                        ? Errno.ENOSPC : Errno.EIO, "cannot write " + path + " to the spool: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void truncate(long size) throws VfsException {
+            requireWritable();
+            if (size < 0) {
+                throw new VfsException(Errno.EINVAL, "negative size: " + size);
+            }
+            try {
+                file.truncate(size);
+            } catch (IOException e) {
+                throw new VfsException(Errno.EIO, "cannot truncate " + path + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public long size() throws VfsException {
+            requireOpen();
+            return file.size();
+        }
+
+        @Override
+        public void flush() throws VfsException {
+            requireOpen();
+            Optional<Uploads.Staged> staged;
+            synchronized (LafsVfs.this) {
+                staged = uploads.at(file.dir, file.name);
+            }
+            if (staged.isPresent() && staged.get().error != null) {
+                throw new VfsException(Errno.EIO, "the last upload of " + path + " failed (it is kept and retried): "
+                        + staged.get().error);
+            }
+        }
+
+        @Override
+        public void fsync() throws VfsException {
+            requireOpen();
+            synchronized (LafsVfs.this) {
+                if (!file.unlinked && file.changed()) {
+                    touch(file);
+                }
+            }
+            synchronized (file) {
+                if (file.unlinked) {
+                    return;
+                }
+                if (file.changed()) {
+                    Cap cap = publish(file, path, null);
+                    file.rebase(newSpool(), cap, content(cap, path));
+                }
+            }
+            flush();
+            try {
+                directories.publish(file.dir);
+            } catch (IOException e) {
+                throw new VfsException(Errno.EIO, "cannot publish the directory of " + path + ": " + e.getMessage(),
+                        e);
+            }
+        }
+
+        @Override
+        public void close() throws VfsException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean last;
+            synchronized (LafsVfs.this) {
+                last = --file.handles == 0;
+                if (last) {
+                    openFiles.remove(location(file.dir, file.name), file);
+                    if (!file.unlinked && file.changed()) {
+                        touch(file);
+                    }
+                }
+            }
+            if (!last) {
+                return;
+            }
+            synchronized (file) {
+                if (file.unlinked || !file.changed()) {
+                    discard(file);
+                    return;
+                }
+                publish(file, path, config.closeWait());
+            }
+        }
+    }
+
+    /**
+     * New contents change the file's modification time now, when it is closed
+     * (or fsynced), not when its upload later finishes. Call with the VFS lock.
+     */
+    private void touch(OpenFile file) throws VfsException {
+        DirectoryEntry entry = children(file.dir).get(file.name);
+        if (entry != null) {
+            ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
+            meta.remove("mtime");
+            edit(file.dir, Map.of(file.name, Optional.of(entry.withMetadata(meta))));
+        }
+    }
+
+    private void discard(OpenFile file) {
+        try {
+            file.closeSpool();
+            Files.deleteIfExists(file.spoolPath);
+        } catch (IOException ignored) {
+            // a stray spool file is removed with the spool; nothing refers to it
+        }
+    }
+
+    /**
+     * Stages a changed file for upload and waits for it: fully ({@code wait}
+     * null), for at most {@code wait}, or not at all (zero: write-back).
+     * Returns the new cap if the upload finished, else null.
+     */
+    private Cap publish(OpenFile file, String path, java.time.Duration wait) throws VfsException {
+        Uploads.Kind kind;
+        MutableFormat format = null;
+        if (file.baseCap instanceof MutableWriteCap w) {
+            kind = w.format() == MutableFormat.MDMF && file.baseIntact() ? Uploads.Kind.MUTABLE_UPDATE
+                    : Uploads.Kind.MUTABLE_OVERWRITE;
+        } else if (file.baseCap == null && config.newFileFormat() != null) {
+            kind = Uploads.Kind.MUTABLE_NEW;
+            format = config.newFileFormat();
+        } else {
+            kind = Uploads.Kind.IMMUTABLE;
+        }
+        Uploads.Staged staged;
+        try {
+            staged = uploads.stage(file, kind, format);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot keep " + path + " in the spool: " + e.getMessage(), e);
+        }
+        if (file.baseCap != null && file.baseCap.isMutable()) {
+            cache.invalidateMutable(file.baseCap.storageIndex().orElseThrow());
+        }
+        try {
+            if (wait == null) {
+                return staged.done.get();
+            }
+            if (wait.isZero()) {
+                return null;
+            }
+            return staged.done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null; // safe in the spool; the outcome shows in status() and at the next fsync
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VfsException(Errno.EIO, "interrupted while uploading " + path);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new VfsException(cause instanceof org.lafsfs.core.immutable.UploadException
+                    && String.valueOf(cause.getMessage()).contains("full") ? Errno.ENOSPC : Errno.EIO,
+                    "upload of " + path + " failed (kept in the spool and retried): " + cause.getMessage(), cause);
+        }
+    }
+
+    // ---- whole filesystem ----
+
+    @Override
+    public void sync() throws VfsException {
+        try {
+            uploads.awaitAll();
+            directories.publishAll();
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "sync failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public VfsStatus status() {
+        return new VfsStatus(uploads.pending(), uploads.failed(), directories.pendingCount(), cache.stats());
+    }
+
+    @Override
+    public void close() throws VfsException {
+        try {
+            sync();
+        } finally {
+            timer.shutdownNow();
+            workers.shutdownNow();
+        }
+    }
+
+    /** Stops at once, publishing and uploading nothing that is pending, as a crash would (for tests). */
+    public void abandon() {
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    /** The root directory's cap. */
+    public DirectoryCap root() {
+        return root;
+    }
+}

@@ -1,0 +1,178 @@
+package org.lafsfs.vfs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.DirectoryCap;
+
+/**
+ * A file while handles are open on it: its published contents (the base),
+ * and what this client wrote, kept in a sparse spool file on disk (never on
+ * the heap) with the set of ranges written. Reads merge the two; a hole
+ * beyond both reads as zeros. Every handle of the file shares this state.
+ */
+final class OpenFile {
+    Path spoolPath;
+    DirectoryCap dir;
+    String name;
+    Cap baseCap; // null for a file created by this client
+    private FileContent base;
+    private long baseLimit;
+    private long size;
+    private final RangeSet written = new RangeSet();
+    private boolean changed;
+    private FileChannel spool;
+    int handles;
+    boolean unlinked;
+
+    OpenFile(Path spoolPath, DirectoryCap dir, String name, Cap baseCap, FileContent base) {
+        this.spoolPath = spoolPath;
+        this.dir = dir;
+        this.name = name;
+        this.baseCap = baseCap;
+        this.base = base;
+        this.baseLimit = base == null ? 0 : base.size();
+        this.size = baseLimit;
+    }
+
+    synchronized long size() {
+        return size;
+    }
+
+    synchronized boolean changed() {
+        return changed;
+    }
+
+    /** Whether the published contents are still visible up to the old size (an in-place update is possible). */
+    synchronized boolean baseIntact() {
+        return base != null && baseLimit == base.size() && size >= baseLimit;
+    }
+
+    synchronized java.util.List<long[]> writtenRanges() {
+        return written.list();
+    }
+
+    synchronized int read(long offset, byte[] buffer, int at, int length) throws IOException {
+        long end = Math.min(size, offset + length);
+        long pos = offset;
+        while (pos < end) {
+            long[] range = written.containing(pos);
+            long stop;
+            if (range != null) {
+                stop = Math.min(end, range[1]);
+                spool.read(ByteBuffer.wrap(buffer, at + (int) (pos - offset), (int) (stop - pos)), pos);
+                // A sparse spool shorter than the range cannot happen: writes extend it.
+            } else {
+                stop = Math.min(end, written.nextStart(pos));
+                int n = (int) (stop - pos);
+                int dest = at + (int) (pos - offset);
+                if (pos < baseLimit) {
+                    long fromBase = Math.min(stop, baseLimit) - pos;
+                    byte[] data = base.read(pos, (int) fromBase);
+                    System.arraycopy(data, 0, buffer, dest, data.length);
+                    java.util.Arrays.fill(buffer, dest + data.length, dest + n, (byte) 0);
+                } else {
+                    java.util.Arrays.fill(buffer, dest, dest + n, (byte) 0);
+                }
+            }
+            pos = stop;
+        }
+        return (int) Math.max(0, end - offset);
+    }
+
+    synchronized void write(long offset, byte[] buffer, int at, int length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        ensureSpool();
+        ByteBuffer data = ByteBuffer.wrap(buffer, at, length);
+        long pos = offset;
+        while (data.hasRemaining()) {
+            pos += spool.write(data, pos);
+        }
+        written.add(offset, offset + length);
+        size = Math.max(size, offset + length);
+        changed = true;
+    }
+
+    synchronized void truncate(long newSize) throws IOException {
+        if (newSize < size) {
+            written.cut(newSize);
+            baseLimit = Math.min(baseLimit, newSize);
+            if (spool != null && spool.size() > newSize) {
+                spool.truncate(newSize);
+            }
+        }
+        if (newSize != size) {
+            changed = true;
+        }
+        size = newSize;
+    }
+
+    /** Marks a new (empty) file as needing a publish even if nothing is written to it. */
+    synchronized void markChanged() {
+        changed = true;
+    }
+
+    /**
+     * Makes the spool hold the whole file: the parts nobody wrote are copied
+     * from the base, and the spool is forced to disk. Afterwards the spool
+     * alone is the file.
+     */
+    synchronized void complete() throws IOException {
+        ensureSpool();
+        for (long[] gap : written.gaps(size)) {
+            long from = gap[0];
+            long to = Math.min(gap[1], baseLimit);
+            for (long pos = from; pos < to; pos += FileContent.BLOCK) {
+                int n = (int) Math.min(FileContent.BLOCK, to - pos);
+                byte[] data = base.read(pos, n);
+                spool.write(ByteBuffer.wrap(data), pos);
+            }
+        }
+        if (spool.size() < size) {
+            spool.write(ByteBuffer.wrap(new byte[1]), size - 1); // the hole at the end reads as zeros
+        } else if (spool.size() > size) {
+            spool.truncate(size);
+        }
+        written.add(0, size);
+        baseLimit = 0;
+        spool.force(true);
+    }
+
+    /** Forces what was written to disk (for an in-place update staged from the written ranges). */
+    synchronized void force() throws IOException {
+        ensureSpool();
+        spool.force(true);
+    }
+
+    private void ensureSpool() throws IOException {
+        if (spool == null) {
+            Files.createDirectories(spoolPath.getParent());
+            spool = FileChannel.open(spoolPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
+        }
+    }
+
+    /** After an fsync published the file: what is on the grid is the new base, and nothing is written yet. */
+    synchronized void rebase(Path newSpool, Cap cap, FileContent content) {
+        spoolPath = newSpool;
+        baseCap = cap;
+        base = content;
+        baseLimit = content.size();
+        size = baseLimit;
+        written.cut(0);
+        changed = false;
+    }
+
+    synchronized void closeSpool() throws IOException {
+        if (spool != null) {
+            spool.close();
+            spool = null;
+        }
+    }
+}

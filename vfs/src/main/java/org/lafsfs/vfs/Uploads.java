@@ -1,0 +1,318 @@
+package org.lafsfs.vfs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.cap.CapParser;
+import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.cap.MutableFormat;
+import org.lafsfs.core.dirnode.DirectoryEntry;
+import org.lafsfs.core.dirnode.LinkMetadata;
+import org.lafsfs.core.grid.Grid;
+import org.lafsfs.core.immutable.ChkUploader;
+import org.lafsfs.core.immutable.UploadSource;
+import org.lafsfs.core.mutable.MutableFileNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Files closed with new contents, on their way to the grid. Each is staged
+ * first: its spool file forced to disk and a record of what to do with it
+ * (upload as immutable, create as mutable, or update a mutable file in place)
+ * written atomically beside it. From then on the data is safe: the upload
+ * runs, the new cap is linked (a journaled directory edit), and only then
+ * are record and spool removed. A restart finds the records and finishes
+ * them; a failed upload stays staged and is retried.
+ */
+final class Uploads {
+    private static final Logger log = LoggerFactory.getLogger(Uploads.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    enum Kind { IMMUTABLE, MUTABLE_NEW, MUTABLE_UPDATE, MUTABLE_OVERWRITE }
+
+    /** A staged file: where it goes, how, and its spool. */
+    static final class Staged {
+        final String id;
+        volatile DirectoryCap dir;
+        volatile String name;
+        final Kind kind;
+        final Cap base;
+        final MutableFormat format;
+        final long size;
+        final List<long[]> ranges;
+        final Path spool;
+        final CompletableFuture<Cap> done = new CompletableFuture<>();
+        volatile boolean cancelled;
+        volatile String error;
+
+        Staged(String id, DirectoryCap dir, String name, Kind kind, Cap base, MutableFormat format, long size,
+                List<long[]> ranges, Path spool) {
+            this.id = id;
+            this.dir = dir;
+            this.name = name;
+            this.kind = kind;
+            this.base = base;
+            this.format = format;
+            this.size = size;
+            this.ranges = ranges;
+            this.spool = spool;
+        }
+
+        /** Whether the spool alone holds the whole new contents (not just the written ranges). */
+        boolean spoolIsWhole() {
+            return kind != Kind.MUTABLE_UPDATE;
+        }
+    }
+
+    private final Grid grid;
+    private final Directories directories;
+    private final byte[] convergence;
+    private final Path recordDir;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final Map<String, Staged> byLocation = new HashMap<>();
+
+    Uploads(Grid grid, Directories directories, byte[] convergence, Path recordDir, ExecutorService workers,
+            ScheduledExecutorService timer) throws IOException {
+        this.grid = grid;
+        this.directories = directories;
+        this.convergence = convergence;
+        this.recordDir = Files.createDirectories(recordDir);
+        this.workers = workers;
+        this.timer = timer;
+    }
+
+    static String location(DirectoryCap dir, String name) {
+        return Directories.key(dir) + "/" + name;
+    }
+
+    /** The upload staged for a name, if one is under way. */
+    synchronized Optional<Staged> at(DirectoryCap dir, String name) {
+        return Optional.ofNullable(byLocation.get(location(dir, name)));
+    }
+
+    /** Writes the record that makes a closed file's data safe, and starts its upload. */
+    Staged stage(OpenFile file, Kind kind, MutableFormat format) throws IOException {
+        if (kind == Kind.MUTABLE_UPDATE) {
+            file.force();
+        } else {
+            file.complete();
+        }
+        file.closeSpool();
+        Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, kind, file.baseCap,
+                format, file.size(), kind == Kind.MUTABLE_UPDATE ? file.writtenRanges() : List.of(), file.spoolPath);
+        writeRecord(staged);
+        synchronized (this) {
+            Staged earlier = byLocation.put(location(staged.dir, staged.name), staged);
+            if (earlier != null) {
+                cancel(earlier); // newer contents replace it; it must not be linked after them
+            }
+        }
+        workers.execute(() -> run(staged));
+        return staged;
+    }
+
+    /** Resumes what a previous run staged but did not finish. */
+    void recover() throws IOException {
+        List<Staged> found = new ArrayList<>();
+        try (var files = Files.list(recordDir)) {
+            for (Path record : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode r = JSON.readTree(record.toFile());
+                List<long[]> ranges = new ArrayList<>();
+                r.get("ranges").forEach(pair -> ranges.add(new long[] {pair.get(0).asLong(), pair.get(1).asLong()}));
+                found.add(new Staged(r.get("id").asText(), (DirectoryCap) CapParser.parse(r.get("dir").asText()),
+                        r.get("name").asText(), Kind.valueOf(r.get("kind").asText()),
+                        r.hasNonNull("base") ? CapParser.parse(r.get("base").asText()) : null,
+                        r.hasNonNull("format") ? MutableFormat.valueOf(r.get("format").asText()) : null,
+                        r.get("size").asLong(), ranges, Path.of(r.get("spool").asText())));
+            }
+        }
+        for (Staged s : found) {
+            synchronized (this) {
+                byLocation.put(location(s.dir, s.name), s);
+            }
+            workers.execute(() -> run(s));
+        }
+    }
+
+    /** A staged file was renamed: it will be linked under its new name. */
+    synchronized void moved(DirectoryCap fromDir, String fromName, DirectoryCap toDir, String toName)
+            throws IOException {
+        Staged s = byLocation.remove(location(fromDir, fromName));
+        if (s == null) {
+            return;
+        }
+        s.dir = toDir;
+        s.name = toName;
+        Staged replaced = byLocation.put(location(toDir, toName), s);
+        if (replaced != null) {
+            cancel(replaced);
+        }
+        writeRecord(s);
+    }
+
+    /** A staged file was unlinked: upload nothing, link nothing. */
+    synchronized void forget(DirectoryCap dir, String name) {
+        Staged s = byLocation.remove(location(dir, name));
+        if (s != null) {
+            cancel(s);
+        }
+    }
+
+    /** Drops a staged file: its record goes at once, so a restart does not bring it back. */
+    private void cancel(Staged s) {
+        s.cancelled = true;
+        try {
+            Files.deleteIfExists(recordDir.resolve(s.id + ".json"));
+        } catch (IOException e) {
+            log.warn("cannot remove the upload record of {}: {}", s.name, e.toString());
+        }
+    }
+
+    /** The spool files staged uploads still need. */
+    synchronized java.util.Set<Path> spoolsInUse() {
+        java.util.Set<Path> inUse = new java.util.HashSet<>();
+        byLocation.values().forEach(s -> inUse.add(s.spool));
+        return inUse;
+    }
+
+    private void run(Staged s) {
+        try {
+            Cap cap = s.cancelled ? null : upload(s);
+            synchronized (this) {
+                if (!s.cancelled) {
+                    link(s, cap);
+                    byLocation.remove(location(s.dir, s.name), s);
+                }
+            }
+            Files.deleteIfExists(recordDir.resolve(s.id + ".json"));
+            Files.deleteIfExists(s.spool);
+            s.error = null;
+            s.done.complete(cap);
+        } catch (Exception e) {
+            s.error = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.warn("upload of {} failed, will retry: {}", s.name, s.error);
+            s.done.completeExceptionally(e);
+            timer.schedule(() -> workers.execute(() -> retry(s)), 5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void retry(Staged s) {
+        // A retry has no waiter: its outcome shows in status() and at the next fsync of the file.
+        Staged again = new Staged(s.id, s.dir, s.name, s.kind, s.base, s.format, s.size, s.ranges, s.spool);
+        again.cancelled = s.cancelled;
+        synchronized (this) {
+            if (byLocation.get(location(s.dir, s.name)) == s) {
+                byLocation.put(location(s.dir, s.name), again);
+            } else if (!s.cancelled) {
+                return;
+            }
+        }
+        run(again);
+    }
+
+    private Cap upload(Staged s) throws IOException {
+        switch (s.kind) {
+            case IMMUTABLE:
+                return new ChkUploader(grid.servers(), grid.params(), convergence, grid.secrets())
+                        .upload(UploadSource.of(s.spool)).cap();
+            case MUTABLE_NEW:
+                return MutableFileNode.create(grid, s.format, Files.readAllBytes(s.spool)).writeCap();
+            case MUTABLE_OVERWRITE:
+                new MutableFileNode(grid, s.base).overwrite(Files.readAllBytes(s.spool));
+                return s.base;
+            case MUTABLE_UPDATE:
+            default:
+                MutableFileNode node = new MutableFileNode(grid, s.base);
+                try (FileChannel ch = FileChannel.open(s.spool, StandardOpenOption.READ)) {
+                    for (long[] range : s.ranges) {
+                        for (long at = range[0]; at < range[1]; at += 1 << 20) {
+                            int n = (int) Math.min(1 << 20, range[1] - at);
+                            ByteBuffer data = ByteBuffer.allocate(n);
+                            while (data.hasRemaining() && ch.read(data, at + data.position()) >= 0) {
+                                // read fully
+                            }
+                            node.write(at, data.array());
+                        }
+                    }
+                }
+                return s.base;
+        }
+    }
+
+    /**
+     * Puts the new cap under the name, keeping the link's metadata as it is now: the close already stamped
+     * the modification time, and a utimens since (tar, rsync) must win over the upload finishing.
+     */
+    private void link(Staged s, Cap cap) throws IOException {
+        DirectoryEntry old = directories.children(s.dir).get(s.name);
+        ObjectNode metadata = old == null ? LinkMetadata.update(null, null, LinkMetadata.now()) : old.metadata();
+        directories.edit(s.dir, Map.of(s.name, Optional.of(DirectoryEntry.of(s.name, cap, metadata))));
+    }
+
+    private void writeRecord(Staged s) throws IOException {
+        ObjectNode r = JSON.createObjectNode().put("id", s.id).put("dir", s.dir.uri()).put("name", s.name)
+                .put("kind", s.kind.name()).put("base", s.base == null ? null : s.base.uri())
+                .put("format", s.format == null ? null : s.format.name()).put("size", s.size)
+                .put("spool", s.spool.toString());
+        ArrayNode ranges = r.putArray("ranges");
+        s.ranges.forEach(range -> ranges.addArray().add(range[0]).add(range[1]));
+        Path tmp = recordDir.resolve(s.id + ".json.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(JSON.writeValueAsBytes(r)));
+            ch.force(true);
+        }
+        Files.move(tmp, recordDir.resolve(s.id + ".json"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    synchronized List<String> pending() {
+        List<String> names = new ArrayList<>();
+        byLocation.values().forEach(s -> names.add(s.name + (s.error == null ? "" : " (failed: " + s.error + ")")));
+        return names;
+    }
+
+    synchronized List<String> failed() {
+        List<String> names = new ArrayList<>();
+        byLocation.values().stream().filter(s -> s.error != null).forEach(s -> names.add(s.name + ": " + s.error));
+        return names;
+    }
+
+    /** Waits for every staged upload to finish or fail once. */
+    void awaitAll() throws IOException {
+        List<Staged> all;
+        synchronized (this) {
+            all = new ArrayList<>(byLocation.values());
+        }
+        IOException first = null;
+        for (Staged s : all) {
+            try {
+                s.done.join();
+            } catch (RuntimeException e) {
+                first = first == null ? new IOException("upload of " + s.name + " failed: " + s.error, e) : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
