@@ -50,7 +50,7 @@ import org.lafsfs.core.mutable.Servermap;
  * Directory maps handed out are unmodifiable copies; the {@link DirectoryEntry} metadata in them is shared and,
  * as that record says, read-only. Segment arrays are copied both in and out.
  */
-public final class GridCache {
+public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
     private final CacheConfig config;
     private final Cache<StorageIndex, Listing> mutableDirectories;
     /** Hits and misses of {@link #mutableDirectories}, counted by hand: a write cap finding a read cap's listing is a miss. */
@@ -268,6 +268,22 @@ public final class GridCache {
         if (!config.servermapTime().isZero()) {
             servermaps.put(si, map);
         }
+    }
+
+    /** As a servermap store for client-core (MutableFileNode remembers its maps here). */
+    @Override
+    public Optional<Servermap> get(StorageIndex si) {
+        return servermap(si);
+    }
+
+    @Override
+    public void put(Servermap map) {
+        putServermap(map.storageIndex(), map);
+    }
+
+    @Override
+    public void forget(StorageIndex si) {
+        servermaps.invalidate(Objects.requireNonNull(si, "si"));
     }
 
     // ---- segments ----

@@ -53,6 +53,7 @@ final class Directories {
     private final Duration window;
     private final ScheduledExecutorService timer;
     private final Map<String, Pending> pending = new HashMap<>(); // by storage index
+    private final Map<String, Object> publishLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One directory's unpublished edits: name to new entry, or to empty for a removal. */
     private final class Pending {
@@ -203,6 +204,13 @@ final class Directories {
 
     /** Publishes a directory's pending edits now; throws if the grid refused them (they stay pending). */
     void publish(DirectoryCap cap) throws IOException {
+        // One publish of a directory at a time from this client (the timer's and an fsync's would race).
+        synchronized (publishLocks.computeIfAbsent(key(cap), k -> new Object())) {
+            publishNow(cap);
+        }
+    }
+
+    private void publishNow(DirectoryCap cap) throws IOException {
         Pending p;
         Map<String, Optional<DirectoryEntry>> batch;
         synchronized (this) {

@@ -60,16 +60,16 @@ public final class LafsVfs implements Vfs {
     private final Map<String, OpenFile> openFiles = new HashMap<>();
 
     private LafsVfs(Grid grid, DirectoryCap root, VfsConfig config) throws IOException {
-        this.grid = grid;
+        this.cache = new GridCache(config.cache());
+        this.grid = grid.withServermaps(cache);
         this.root = root;
         this.config = config;
-        this.cache = new GridCache(config.cache());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lafsfs-vfs-timer"));
         this.workers = Executors.newFixedThreadPool(2, daemon("lafsfs-vfs-upload"));
         Path spool = Files.createDirectories(config.spoolDir());
         this.filesDir = Files.createDirectories(spool.resolve("files"));
-        this.directories = new Directories(grid, cache, spool.resolve("edits"), config.editWindow(), timer);
-        this.uploads = new Uploads(grid, directories, config.convergenceSecret(), spool.resolve("uploads"), workers,
+        this.directories = new Directories(this.grid, cache, spool.resolve("edits"), config.editWindow(), timer);
+        this.uploads = new Uploads(this.grid, directories, config.convergenceSecret(), spool.resolve("uploads"), workers,
                 timer);
     }
 

@@ -308,7 +308,15 @@ final class Uploads {
             try {
                 s.done.join();
             } catch (RuntimeException e) {
-                first = first == null ? new IOException("upload of " + s.name + " failed: " + s.error, e) : first;
+                retry(s); // a sync tries a failed upload again now rather than at its next scheduled retry
+                Staged now;
+                synchronized (this) {
+                    now = byLocation.get(location(s.dir, s.name));
+                }
+                if (now != null && now.error != null) {
+                    first = first == null ? new IOException("upload of " + s.name + " failed: " + now.error, e)
+                            : first;
+                }
             }
         }
         if (first != null) {

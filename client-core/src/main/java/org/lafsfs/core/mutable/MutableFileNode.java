@@ -110,15 +110,25 @@ public final class MutableFileNode {
     public byte[] modify(UnaryOperator<byte[]> modifier) throws MutableFileException {
         UncoordinatedWriteException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Servermap map = servermap(Mode.WRITE);
+            // The first attempt may trust a remembered map: its test-and-set writes catch anything it missed.
+            Servermap remembered = attempt == 1 ? grid.servermaps().get(keys.storageIndex())
+                    .filter(m -> m.mode() == Mode.WRITE && m.newestRecoverable().isPresent()).orElse(null) : null;
+            Servermap map = remembered != null ? remembered : servermap(Mode.WRITE);
             SignedPrefix version = newest(map);
             byte[] old;
             try {
                 old = new Retrieve(keys, map, version).orWhenShort(() -> servermap(Mode.CHECK)).readAll();
             } catch (VersionChangedException e) {
+                grid.servermaps().forget(keys.storageIndex());
                 retries.incrementAndGet();
                 backOff(attempt);
                 continue;
+            } catch (MutableFileException e) {
+                grid.servermaps().forget(keys.storageIndex());
+                if (remembered == null) {
+                    throw e;
+                }
+                continue; // the remembered map was out of date: ask the servers
             }
             byte[] updated = modifier.apply(old);
             if (updated == null || Arrays.equals(updated, old) && map.versions().size() == 1) {
@@ -126,11 +136,16 @@ public final class MutableFileNode {
             }
             try {
                 publish(map, map.highestSeqnum() + 1, updated);
+                grid.servermaps().put(map); // Publish recorded where the new version went
                 return updated;
             } catch (UncoordinatedWriteException e) {
+                grid.servermaps().forget(keys.storageIndex());
                 last = e;
                 retries.incrementAndGet();
                 backOff(attempt);
+            } catch (MutableFileException e) {
+                grid.servermaps().forget(keys.storageIndex());
+                throw e;
             }
         }
         throw new MutableFileException("gave up after " + MAX_ATTEMPTS + " uncoordinated writes", last);
@@ -235,6 +250,19 @@ public final class MutableFileNode {
             throw new MutableFileException("this is a read-only cap: the file cannot be changed through it");
         }
         List<String> problems = new ArrayList<>();
+        if (tryUnlock(map, version, problems)) {
+            return;
+        }
+        // A share rewritten between reading its header and its key (another publish) gives a key that does
+        // not match; the key itself never changes, so look again with a fresh map.
+        Servermap fresh = servermap(Mode.WRITE);
+        if (fresh.newestRecoverable().isPresent() && tryUnlock(fresh, fresh.newestRecoverable().get(), problems)) {
+            return;
+        }
+        throw new MutableFileException("could not recover the signing key from any share: " + problems);
+    }
+
+    private boolean tryUnlock(Servermap map, SignedPrefix version, List<String> problems) {
         for (Servermap.Location l : map.versions().getOrDefault(version, List.of())) {
             try {
                 byte[] head = l.share().head();
@@ -246,12 +274,12 @@ public final class MutableFileNode {
                         : field.in(l.server().storage().readMutable(keys.storageIndex(), l.share().shnum(),
                                 field.offset(), field.length()).join(), field.offset());
                 keys.unlock(encrypted);
-                return;
+                return true;
             } catch (GeneralSecurityException | RuntimeException | org.lafsfs.core.immutable.LayoutInvalidException e) {
                 problems.add(l.server().name() + ": " + e.getMessage());
             }
         }
-        throw new MutableFileException("could not recover the signing key from any share: " + problems);
+        return false;
     }
 
     private static SignedPrefix newest(Servermap map) throws MutableFileException {

@@ -23,7 +23,7 @@ public final class Servermap {
     private final StorageIndex storageIndex;
     private final List<GridServer> permuted;
     private final Mode mode;
-    private final Map<Integer, ServerRecord> answers = new TreeMap<>();
+    private final Map<Integer, ServerRecord> answers = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     Servermap(StorageIndex storageIndex, List<GridServer> permuted, Mode mode) {
         this.storageIndex = storageIndex;
@@ -59,7 +59,7 @@ public final class Servermap {
     }
 
     /** Notes what a share holds now (after our own write, or a surprise seen while writing). */
-    void recordShare(int rank, ShareRecord share) {
+    synchronized void recordShare(int rank, ShareRecord share) {
         ServerRecord old = answers.get(rank);
         Map<Integer, ShareRecord> shares = new TreeMap<>(old == null || old.failed() ? Map.of() : old.shares());
         shares.put(share.shnum(), share);
