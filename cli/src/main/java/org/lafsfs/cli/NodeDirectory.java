@@ -78,6 +78,11 @@ final class NodeDirectory {
         return Formats.mutable(get("client", "mutable.format", "sdmf"), "tahoe.cfg [client] mutable.format");
     }
 
+    /** Every key of one tahoe.cfg section (empty if the section is absent). */
+    Map<String, String> section(String name) {
+        return Map.copyOf(config.getOrDefault(name, Map.of()));
+    }
+
     String get(String section, String key, String fallback) {
         return config.getOrDefault(section, Map.of()).getOrDefault(key, fallback);
     }

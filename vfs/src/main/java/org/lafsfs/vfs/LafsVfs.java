@@ -46,6 +46,7 @@ import org.lafsfs.core.mutable.SignedPrefix;
  * goes through {@link Uploads} when closed.
  */
 public final class LafsVfs implements Vfs {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LafsVfs.class);
     private static final LiteralCap EMPTY = new LiteralCap(new byte[0]);
 
     private final Grid grid;
@@ -84,6 +85,8 @@ public final class LafsVfs implements Vfs {
             vfs.directories.recover();
             vfs.uploads.recover();
             vfs.removeStraySpools();
+            // The caches' hit and miss counts, for anyone tuning dir-cache-time and sizes.
+            vfs.timer.scheduleAtFixedRate(() -> log.info("{}", vfs.cache.summary()), 5, 5, TimeUnit.MINUTES);
             return vfs;
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot open the spool in " + config.spoolDir() + ": " + e.getMessage(),
@@ -889,6 +892,7 @@ public final class LafsVfs implements Vfs {
         try {
             sync();
         } finally {
+            log.info("closing; {}", cache.summary());
             timer.shutdownNow();
             workers.shutdownNow();
         }

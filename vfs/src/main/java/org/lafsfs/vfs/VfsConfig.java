@@ -24,6 +24,50 @@ public record VfsConfig(Path spoolDir, CacheConfig cache, MutableFormat newFileF
                 convergenceSecret);
     }
 
+    /**
+     * From tahoe.cfg's {@code [lafsfs]} section: the cache keys (see CacheConfig), {@code close-wait} (e.g.
+     * "10s", "0" for write-back), {@code edit-window} (e.g. "200ms"), {@code new-files} ("immutable", "sdmf" or
+     * "mdmf"). Missing keys keep the defaults; a bad value is an IllegalArgumentException naming its key.
+     */
+    public static VfsConfig fromSettings(Path spoolDir, byte[] convergenceSecret, java.util.Map<String, String> section) {
+        VfsConfig config = defaults(spoolDir, convergenceSecret).withCache(CacheConfig.fromSettings(section));
+        if (section.containsKey("close-wait")) {
+            config = config.withCloseWait(duration("close-wait", section.get("close-wait")));
+        }
+        if (section.containsKey("edit-window")) {
+            config = config.withEditWindow(duration("edit-window", section.get("edit-window")));
+        }
+        String format = section.getOrDefault("new-files", "immutable").strip().toLowerCase(java.util.Locale.ROOT);
+        switch (format) {
+            case "immutable" -> config = config.withNewFileFormat(null);
+            case "sdmf" -> config = config.withNewFileFormat(MutableFormat.SDMF);
+            case "mdmf" -> config = config.withNewFileFormat(MutableFormat.MDMF);
+            default -> throw new IllegalArgumentException("[lafsfs] new-files must be immutable, sdmf or mdmf, not '"
+                    + format + "'");
+        }
+        return config;
+    }
+
+    /** "250ms", "10s", "2m", "1h" or "0". */
+    static Duration duration(String key, String text) {
+        String t = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("[lafsfs] " + key + " must be a duration like 250ms, 10s or 2m, not '"
+                    + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? (n == 0 ? "s" : "") : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> throw new IllegalArgumentException("[lafsfs] " + key + " needs a unit (ms, s, m, h): '"
+                    + text + "'");
+        };
+    }
+
     public VfsConfig withCache(CacheConfig newCache) {
         return new VfsConfig(spoolDir, newCache, newFileFormat, closeWait, editWindow, convergenceSecret);
     }
