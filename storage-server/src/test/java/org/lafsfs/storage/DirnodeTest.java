@@ -6,13 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.lafsfs.core.cap.Cap;
@@ -22,26 +18,10 @@ import org.lafsfs.core.dirnode.DirectoryEntry;
 import org.lafsfs.core.dirnode.Dirnode;
 import org.lafsfs.core.dirnode.ExistingChildException;
 import org.lafsfs.core.dirnode.NoSuchChildException;
-import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.mutable.MutableFileNode;
 
 /** Directories on a grid: linking, unlinking, moving, subdirectories, read-only and immutable directories. */
-class DirnodeTest {
-    @TempDir
-    Path dir;
-    SimulatedGrid grid;
-    Grid client;
-
-    @BeforeEach
-    void start() {
-        grid = new SimulatedGrid(dir, 10);
-        client = grid.client();
-    }
-
-    @AfterEach
-    void stop() {
-        grid.close();
-    }
+class DirnodeTest extends OnSimulatedGrid {
 
     static Cap lit(String text) {
         return new LiteralCap(text.getBytes());

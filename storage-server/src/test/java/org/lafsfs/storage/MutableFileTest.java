@@ -3,13 +3,9 @@ package org.lafsfs.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.lafsfs.core.cap.CapParser;
@@ -22,22 +18,7 @@ import org.lafsfs.core.mutable.MutableFileNode;
 import org.lafsfs.core.mutable.Servermap;
 
 /** Mutable files on a grid of real in-process servers: create, read, overwrite, modify, write in place. */
-class MutableFileTest {
-    @TempDir
-    Path dir;
-    SimulatedGrid grid;
-    Grid client;
-
-    @BeforeEach
-    void start() {
-        grid = new SimulatedGrid(dir, 10);
-        client = grid.client();
-    }
-
-    @AfterEach
-    void stop() {
-        grid.close();
-    }
+class MutableFileTest extends OnSimulatedGrid {
 
     static byte[] random(int length, long seed) {
         byte[] data = new byte[length];

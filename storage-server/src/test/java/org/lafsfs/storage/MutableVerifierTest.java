@@ -11,15 +11,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.cap.StorageIndex;
-import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.mutable.MutableFileNode;
 import org.lafsfs.core.mutable.MutableShareLayout;
 import org.lafsfs.core.mutable.MutableVerifier;
@@ -33,25 +29,10 @@ import org.lafsfs.core.mutable.MutableVerifier.ShareReport;
  * truncated share, a stale share of an older version) is reported against
  * exactly the share that has it.
  */
-class MutableVerifierTest {
+class MutableVerifierTest extends OnSimulatedGrid {
     /** 300 000 bytes: MDMF makes three segments of it, SDMF one. */
     static final int SIZE = 300_000;
 
-    @TempDir
-    Path dir;
-    SimulatedGrid grid;
-    Grid client;
-
-    @BeforeEach
-    void start() {
-        grid = new SimulatedGrid(dir, 10);
-        client = grid.client();
-    }
-
-    @AfterEach
-    void stop() {
-        grid.close();
-    }
 
     static byte[] random(int length, long seed) {
         byte[] data = new byte[length];

@@ -3,16 +3,11 @@ package org.lafsfs.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.lafsfs.core.cap.MutableFormat;
-import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.mutable.Mode;
 import org.lafsfs.core.mutable.MutableEncoder;
 import org.lafsfs.core.mutable.MutableFileNode;
@@ -22,21 +17,10 @@ import org.lafsfs.core.mutable.SignedPrefix;
 import org.lafsfs.core.mutable.UncoordinatedWriteException;
 
 /** Publish's bookkeeping: what it may assume about servers, and what it does when the assumption is wrong. */
-class PublishTest {
-    @TempDir
-    Path dir;
-    SimulatedGrid grid;
-    Grid client;
-
-    @BeforeEach
-    void start() {
-        grid = new SimulatedGrid(dir, 20);
-        client = grid.client();
-    }
-
-    @AfterEach
-    void stop() {
-        grid.close();
+class PublishTest extends OnSimulatedGrid {
+    @Override
+    int servers() {
+        return 20;
     }
 
     private static MutableEncoder.EncodedVersion version(MutableFileNode node, long seqnum, byte[] data) {
