@@ -54,6 +54,7 @@ final class Directories {
     private final ScheduledExecutorService timer;
     private final Map<String, Pending> pending = new HashMap<>(); // by storage index
     private final Map<String, Object> publishLocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean stopped;
 
     /** One directory's unpublished edits: name to new entry, or to empty for a removal. */
     private final class Pending {
@@ -159,10 +160,27 @@ final class Directories {
      * this returns they are in the journal on disk and visible to this client.
      */
     synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
+        if (stopped) {
+            throw new IOException("the filesystem has stopped");
+        }
         Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
         append(p.journal, cap, edits, StandardOpenOption.APPEND);
         p.edits.putAll(edits);
         schedule(p, window);
+    }
+
+    /**
+     * Changes one entry as a function of what it is now, atomically with
+     * respect to every other edit by this client (a relink after an upload and
+     * a utimens must not overwrite each other). The function gets null for a
+     * missing name and returns null to leave things as they are.
+     */
+    synchronized void update(DirectoryCap cap, String name,
+            java.util.function.UnaryOperator<DirectoryEntry> change) throws IOException {
+        DirectoryEntry updated = change.apply(children(cap).get(name));
+        if (updated != null) {
+            edit(cap, Map.of(name, Optional.of(updated)));
+        }
     }
 
     private static void append(Path journal, DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits,
@@ -186,7 +204,7 @@ final class Directories {
     }
 
     private void schedule(Pending p, Duration delay) {
-        if (p.scheduled) {
+        if (p.scheduled || stopped) {
             return;
         }
         p.scheduled = true;
@@ -210,7 +228,15 @@ final class Directories {
         }
     }
 
+    /** As a crash would: from now on nothing is journaled, published or rewritten. */
+    void stop() {
+        stopped = true;
+    }
+
     private void publishNow(DirectoryCap cap) throws IOException {
+        if (stopped) {
+            return;
+        }
         Pending p;
         Map<String, Optional<DirectoryEntry>> batch;
         synchronized (this) {
@@ -235,6 +261,9 @@ final class Directories {
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
         synchronized (this) {
+            if (stopped) {
+                return;
+            }
             // Edits made while we published stay pending (and in the journal, rewritten to hold just them).
             batch.forEach((name, entry) -> {
                 if (p.edits.get(name) == entry) {

@@ -503,9 +503,23 @@ public final class LafsVfs implements Vfs {
             throw new VfsException(Errno.EPERM, "the root directory has no link to hold metadata");
         }
         requireWritable(n, path);
-        ObjectNode meta = n.entry().metadata().deepCopy();
-        change.accept(meta);
-        edit(n.parent(), Map.of(n.name(), Optional.of(n.entry().withMetadata(meta))));
+        update(n.parent(), n.name(), entry -> {
+            if (entry == null) {
+                return null;
+            }
+            ObjectNode meta = entry.metadata().deepCopy();
+            change.accept(meta);
+            return entry.withMetadata(meta); // only the metadata: a relink racing with us keeps its new cap
+        });
+    }
+
+    private void update(DirectoryCap dir, String name, java.util.function.UnaryOperator<DirectoryEntry> change)
+            throws VfsException {
+        try {
+            directories.update(dir, name, change);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -559,13 +573,20 @@ public final class LafsVfs implements Vfs {
     @Override
     public FileSystemStats statfs() throws VfsException {
         long available = 0;
+        // Asked all at once, briefly: df must not wait on a server that is gone.
+        List<java.util.concurrent.CompletableFuture<org.lafsfs.core.storage.ServerVersion>> asks = new ArrayList<>();
         for (GridServer s : grid.servers()) {
+            asks.add(s.storage().version());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (var ask : asks) {
             try {
-                available += s.storage().version().get(10, TimeUnit.SECONDS).availableSpace();
+                available += ask.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                        .availableSpace();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new VfsException(Errno.EIO, "interrupted");
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 // an unreachable server offers no space
             }
         }
@@ -806,12 +827,14 @@ public final class LafsVfs implements Vfs {
      * (or fsynced), not when its upload later finishes. Call with the VFS lock.
      */
     private void touch(OpenFile file) throws VfsException {
-        DirectoryEntry entry = children(file.dir).get(file.name);
-        if (entry != null) {
+        update(file.dir, file.name, entry -> {
+            if (entry == null) {
+                return null;
+            }
             ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
             meta.remove("mtime");
-            edit(file.dir, Map.of(file.name, Optional.of(entry.withMetadata(meta))));
-        }
+            return entry.withMetadata(meta);
+        });
     }
 
     private void discard(OpenFile file) {
@@ -900,8 +923,15 @@ public final class LafsVfs implements Vfs {
 
     /** Stops at once, publishing and uploading nothing that is pending, as a crash would (for tests). */
     public void abandon() {
+        uploads.stop();
+        directories.stop();
         timer.shutdownNow();
         workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The root directory's cap. */

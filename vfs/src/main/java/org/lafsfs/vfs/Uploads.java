@@ -89,6 +89,7 @@ final class Uploads {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Map<String, Staged> byLocation = new HashMap<>();
+    private volatile boolean stopped;
 
     Uploads(Grid grid, Directories directories, byte[] convergence, Path recordDir, ExecutorService workers,
             ScheduledExecutorService timer) throws IOException {
@@ -194,10 +195,21 @@ final class Uploads {
         return inUse;
     }
 
+    /** As a crash would: from now on nothing is linked, deleted or retried (the spool stays as it is). */
+    void stop() {
+        stopped = true;
+    }
+
     private void run(Staged s) {
+        if (stopped) {
+            return;
+        }
         try {
             Cap cap = s.cancelled ? null : upload(s);
             synchronized (this) {
+                if (stopped) {
+                    return;
+                }
                 if (!s.cancelled) {
                     link(s, cap);
                     byLocation.remove(location(s.dir, s.name), s);
@@ -209,9 +221,16 @@ final class Uploads {
             s.done.complete(cap);
         } catch (Exception e) {
             s.error = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.warn("upload of {} failed, will retry: {}", s.name, s.error);
             s.done.completeExceptionally(e);
-            timer.schedule(() -> workers.execute(() -> retry(s)), 5, TimeUnit.SECONDS);
+            if (stopped) {
+                return;
+            }
+            log.warn("upload of {} failed, will retry: {}", s.name, s.error);
+            try {
+                timer.schedule(() -> workers.execute(() -> retry(s)), 5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the VFS is closing; the staged file is retried at the next start
+            }
         }
     }
 
@@ -263,9 +282,8 @@ final class Uploads {
      * the modification time, and a utimens since (tar, rsync) must win over the upload finishing.
      */
     private void link(Staged s, Cap cap) throws IOException {
-        DirectoryEntry old = directories.children(s.dir).get(s.name);
-        ObjectNode metadata = old == null ? LinkMetadata.update(null, null, LinkMetadata.now()) : old.metadata();
-        directories.edit(s.dir, Map.of(s.name, Optional.of(DirectoryEntry.of(s.name, cap, metadata))));
+        directories.update(s.dir, s.name, old -> DirectoryEntry.of(s.name, cap,
+                old == null ? LinkMetadata.update(null, null, LinkMetadata.now()) : old.metadata()));
     }
 
     private void writeRecord(Staged s) throws IOException {

@@ -840,6 +840,24 @@ public abstract class VfsConformance {
     @DisplayName("metadata and permissions")
     class MetadataAndPermissions {
         @Test
+        void aTimeSetRightAfterAWriteBackCloseKeepsBothTheContentsAndTheTime() throws Exception {
+            // tar: write, close, utimens at once, while the upload (and its relink) finishes in the background.
+            Vfs writer = newMount(fixture.client().writeBack());
+            Instant time = Instant.parse("2001-09-09T01:46:40Z");
+            for (int i = 0; i < 30; i++) {
+                writeFile(writer, "/f" + i, random(2_000 + i, 100 + i));
+                writer.setModified("/f" + i, time);
+            }
+            writer.sync();
+            Vfs other = secondMount();
+            for (int i = 0; i < 30; i++) {
+                assertThat(readFile(other, "/f" + i)).as("/f%d", i).isEqualTo(random(2_000 + i, 100 + i));
+                assertThat(other.stat("/f" + i).modified()).as("/f%d", i)
+                        .isCloseTo(time, within(1, ChronoUnit.MILLIS));
+            }
+        }
+
+        @Test
         void setModifiedShowsInStatAndReaddirAndOnTheGrid() throws Exception {
             Instant fileTime = Instant.parse("2001-09-09T01:46:40Z");
             Instant dirTime = Instant.parse("2020-02-29T12:34:56.250Z");
