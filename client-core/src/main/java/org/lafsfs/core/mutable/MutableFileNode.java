@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.MutableFormat;
-import org.lafsfs.core.crypto.SigningKey;
+import org.lafsfs.core.crypto.KeyPool;
 import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.storage.ServerPermutation;
@@ -42,7 +42,7 @@ public final class MutableFileNode {
     /** Creates a new mutable file (a fresh RSA key, seqnum 1) holding {@code contents}. */
     public static MutableFileNode create(Grid grid, MutableFormat format, byte[] contents)
             throws MutableFileException {
-        MutableFileNode node = new MutableFileNode(grid, MutableKeys.create(format, SigningKey.generate()));
+        MutableFileNode node = new MutableFileNode(grid, MutableKeys.create(format, KeyPool.take()));
         // Nobody has shares of a key made a moment ago, so there is nothing to ask; the writes still
         // expect "no share" and would notice if there were one.
         Servermap empty = new Servermap(node.keys.storageIndex(), ServerPermutation.order(node.keys.storageIndex(),

@@ -1,0 +1,50 @@
+package org.lafsfs.core.crypto;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * RSA-2048 keys made ahead of need. Every new mutable file and directory
+ * needs one, and making one takes ~100 ms of CPU: a burst of mkdirs (untar,
+ * restic init) would otherwise wait for each in turn. A background thread
+ * keeps a few ready and stops when it has them, so an idle client spends
+ * nothing.
+ */
+public final class KeyPool {
+    private static final int READY = 4;
+    private static final BlockingQueue<SigningKey> ready = new ArrayBlockingQueue<>(READY);
+    private static final AtomicBoolean filling = new AtomicBoolean();
+    private static final ExecutorService filler = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lafsfs-rsa-keys");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        return t;
+    });
+
+    private KeyPool() {
+    }
+
+    /** A fresh key pair: one made ahead if there is one, else made now. Each key is handed out once. */
+    public static SigningKey take() {
+        SigningKey key = ready.poll();
+        refill();
+        return key != null ? key : SigningKey.generate();
+    }
+
+    private static void refill() {
+        if (filling.compareAndSet(false, true)) {
+            filler.execute(() -> {
+                try {
+                    while (ready.remainingCapacity() > 0) {
+                        ready.offer(SigningKey.generate());
+                    }
+                } finally {
+                    filling.set(false);
+                }
+            });
+        }
+    }
+}
