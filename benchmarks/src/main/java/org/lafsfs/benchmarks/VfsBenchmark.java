@@ -51,6 +51,7 @@ import org.lafsfs.core.storage.LeaseSecrets;
 import org.lafsfs.core.storage.ReadTestWriteResult;
 import org.lafsfs.core.storage.ReadVector;
 import org.lafsfs.core.storage.ServerVersion;
+import org.lafsfs.core.storage.ForwardingStorageServer;
 import org.lafsfs.core.storage.StorageServer;
 import org.lafsfs.core.storage.TestWriteVectors;
 import org.lafsfs.core.storage.UploadProgress;
@@ -809,14 +810,13 @@ public final class VfsBenchmark {
      * when it creates the file and the old checkstring when it replaces a version. CHK uploads are counted by
      * their allocation of share 0.
      */
-    private static final class CountingServer implements StorageServer {
-        private final StorageServer d;
+    private static final class CountingServer extends ForwardingStorageServer {
         final AtomicLong creates = new AtomicLong();
         final AtomicLong edits = new AtomicLong();
         final AtomicLong chkUploads = new AtomicLong();
 
         CountingServer(StorageServer delegate) {
-            this.d = delegate;
+            super(delegate);
         }
 
         @Override
@@ -827,7 +827,7 @@ public final class VfsBenchmark {
                 boolean fresh = zero.tests().stream().allMatch(test -> test.specimen().length == 0);
                 (fresh ? creates : edits).incrementAndGet();
             }
-            return d.readTestWrite(si, writeEnabler, lease, vectors, readVector);
+            return super.readTestWrite(si, writeEnabler, lease, vectors, readVector);
         }
 
         @Override
@@ -836,69 +836,7 @@ public final class VfsBenchmark {
             if (shareNumbers.contains(0)) {
                 chkUploads.incrementAndGet();
             }
-            return d.allocateBuckets(si, lease, uploadSecret, shareNumbers, allocatedSize);
-        }
-
-        @Override
-        public CompletableFuture<ServerVersion> version() {
-            return d.version();
-        }
-
-        @Override
-        public CompletableFuture<UploadProgress> writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret,
-                long offset, byte[] data) {
-            return d.writeImmutable(si, shnum, uploadSecret, offset, data);
-        }
-
-        @Override
-        public CompletableFuture<UploadProgress> writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret,
-                long offset, List<byte[]> pieces) {
-            return d.writeImmutable(si, shnum, uploadSecret, offset, pieces);
-        }
-
-        @Override
-        public CompletableFuture<Void> abortImmutable(StorageIndex si, int shnum, byte[] uploadSecret) {
-            return d.abortImmutable(si, shnum, uploadSecret);
-        }
-
-        @Override
-        public CompletableFuture<Set<Integer>> listImmutableShares(StorageIndex si) {
-            return d.listImmutableShares(si);
-        }
-
-        @Override
-        public CompletableFuture<byte[]> readImmutable(StorageIndex si, int shnum, long offset, int length) {
-            return d.readImmutable(si, shnum, offset, length);
-        }
-
-        @Override
-        public CompletableFuture<Void> adviseCorruptImmutable(StorageIndex si, int shnum, String reason) {
-            return d.adviseCorruptImmutable(si, shnum, reason);
-        }
-
-        @Override
-        public CompletableFuture<Void> addOrRenewLease(StorageIndex si, LeaseSecrets lease) {
-            return d.addOrRenewLease(si, lease);
-        }
-
-        @Override
-        public CompletableFuture<Set<Integer>> listMutableShares(StorageIndex si) {
-            return d.listMutableShares(si);
-        }
-
-        @Override
-        public CompletableFuture<byte[]> readMutable(StorageIndex si, int shnum, long offset, int length) {
-            return d.readMutable(si, shnum, offset, length);
-        }
-
-        @Override
-        public CompletableFuture<Void> adviseCorruptMutable(StorageIndex si, int shnum, String reason) {
-            return d.adviseCorruptMutable(si, shnum, reason);
-        }
-
-        @Override
-        public String name() {
-            return d.name();
+            return super.allocateBuckets(si, lease, uploadSecret, shareNumbers, allocatedSize);
         }
     }
 }

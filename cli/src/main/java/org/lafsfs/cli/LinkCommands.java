@@ -26,10 +26,8 @@ final class LinkCommands {
     private LinkCommands() {
     }
 
-    @Command(name = "ln", mixinStandardHelpOptions = true,
-            description = {"Link what FROM names at TO too (copy the link, not the file).",
-                "End TO with / to link into that directory under FROM's name."})
-    static final class Ln implements Callable<Integer> {
+    /** FROM and TO, as both commands take them. */
+    private abstract static class Relink implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FROM")
         String from;
 
@@ -38,7 +36,12 @@ final class LinkCommands {
 
         @ParentCommand
         Main main;
+    }
 
+    @Command(name = "ln", mixinStandardHelpOptions = true,
+            description = {"Link what FROM names at TO too (copy the link, not the file).",
+                "End TO with / to link into that directory under FROM's name."})
+    static final class Ln extends Relink {
         @Override
         public Integer call() throws IOException {
             return relink(main, from, to, false);
@@ -48,16 +51,7 @@ final class LinkCommands {
     @Command(name = "mv", mixinStandardHelpOptions = true,
             description = {"Move the link FROM to TO (within or between directories).",
                 "End TO with / to move into that directory under FROM's name."})
-    static final class Mv implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "FROM")
-        String from;
-
-        @Parameters(index = "1", paramLabel = "TO")
-        String to;
-
-        @ParentCommand
-        Main main;
-
+    static final class Mv extends Relink {
         @Override
         public Integer call() throws IOException {
             return relink(main, from, to, true);

@@ -30,7 +30,7 @@ import org.lafsfs.core.storage.ReadTestWriteResult;
 import org.lafsfs.core.storage.ReadVector;
 import org.lafsfs.core.storage.ServerVersion;
 import org.lafsfs.core.storage.StorageException;
-import org.lafsfs.core.storage.StorageServer;
+import org.lafsfs.core.storage.ForwardingStorageServer;
 import org.lafsfs.core.storage.TestWriteVectors;
 import org.lafsfs.core.storage.UploadProgress;
 
@@ -121,10 +121,9 @@ public final class SimulatedGrid implements AutoCloseable {
     }
 
     /** One simulated server: a real storage backend behind a switch that injects faults. */
-    public final class Server implements StorageServer {
+    public final class Server extends ForwardingStorageServer {
         private final String name;
         private final StorageBackend backend;
-        private final LocalStorageServer inner;
         private final GridServer gridServer;
         private final AtomicInteger listings = new AtomicInteger();
         private final java.util.concurrent.atomic.AtomicLong mutableBytesWritten = new java.util.concurrent.atomic.AtomicLong();
@@ -133,9 +132,9 @@ public final class SimulatedGrid implements AutoCloseable {
         private volatile long delayMillis;
 
         Server(String name, StorageBackend backend) {
+            super(new LocalStorageServer(backend, SimulatedGrid.this.executor, name));
             this.name = name;
             this.backend = backend;
-            this.inner = new LocalStorageServer(backend, executor, name);
             byte[] nodeId = sha1(name);
             this.gridServer = new GridServer(this, nodeId, nodeId);
         }
@@ -196,7 +195,8 @@ public final class SimulatedGrid implements AutoCloseable {
             return backend.listMutableShares(si);
         }
 
-        private <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> operation) {
+        @Override
+        protected <T> CompletableFuture<T> forward(Supplier<CompletableFuture<T>> operation) {
             if (down) {
                 return CompletableFuture.failedFuture(
                         new StorageException.ServerUnreachable("storage server " + name + " is down", null));
@@ -210,48 +210,6 @@ public final class SimulatedGrid implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<ServerVersion> version() {
-            return call(inner::version);
-        }
-
-        @Override
-        public CompletableFuture<Allocation> allocateBuckets(StorageIndex si, LeaseSecrets lease, byte[] secret,
-                Set<Integer> shares, long size) {
-            return call(() -> inner.allocateBuckets(si, lease, secret, shares, size));
-        }
-
-        @Override
-        public CompletableFuture<UploadProgress> writeImmutable(StorageIndex si, int shnum, byte[] secret, long offset,
-                byte[] data) {
-            return call(() -> inner.writeImmutable(si, shnum, secret, offset, data));
-        }
-
-        @Override
-        public CompletableFuture<Void> abortImmutable(StorageIndex si, int shnum, byte[] secret) {
-            return call(() -> inner.abortImmutable(si, shnum, secret));
-        }
-
-        @Override
-        public CompletableFuture<Set<Integer>> listImmutableShares(StorageIndex si) {
-            return call(() -> inner.listImmutableShares(si));
-        }
-
-        @Override
-        public CompletableFuture<byte[]> readImmutable(StorageIndex si, int shnum, long offset, int length) {
-            return call(() -> inner.readImmutable(si, shnum, offset, length));
-        }
-
-        @Override
-        public CompletableFuture<Void> adviseCorruptImmutable(StorageIndex si, int shnum, String reason) {
-            return call(() -> inner.adviseCorruptImmutable(si, shnum, reason));
-        }
-
-        @Override
-        public CompletableFuture<Void> addOrRenewLease(StorageIndex si, LeaseSecrets lease) {
-            return call(() -> inner.addOrRenewLease(si, lease));
-        }
-
-        @Override
         public CompletableFuture<ReadTestWriteResult> readTestWrite(StorageIndex si, byte[] writeEnabler,
                 LeaseSecrets lease, Map<Integer, TestWriteVectors> vectors, List<ReadVector> readVector) {
             Runnable hook = beforeNextMutableWrite;
@@ -260,23 +218,13 @@ public final class SimulatedGrid implements AutoCloseable {
                 hook.run();
             }
             vectors.values().forEach(v -> v.writes().forEach(w -> mutableBytesWritten.addAndGet(w.data().length)));
-            return call(() -> inner.readTestWrite(si, writeEnabler, lease, vectors, readVector));
+            return super.readTestWrite(si, writeEnabler, lease, vectors, readVector);
         }
 
         @Override
         public CompletableFuture<Set<Integer>> listMutableShares(StorageIndex si) {
             listings.incrementAndGet();
-            return call(() -> inner.listMutableShares(si));
-        }
-
-        @Override
-        public CompletableFuture<byte[]> readMutable(StorageIndex si, int shnum, long offset, int length) {
-            return call(() -> inner.readMutable(si, shnum, offset, length));
-        }
-
-        @Override
-        public CompletableFuture<Void> adviseCorruptMutable(StorageIndex si, int shnum, String reason) {
-            return call(() -> inner.adviseCorruptMutable(si, shnum, reason));
+            return super.listMutableShares(si);
         }
 
         @Override

@@ -907,7 +907,10 @@ public final class LafsVfs implements Vfs {
 
     @Override
     public VfsStatus status() {
-        return new VfsStatus(uploads.pending(), uploads.failed(), directories.pendingCount(), cache.stats());
+        // A directory whose edits the grid refused is a failure too (they stay journaled and are retried).
+        List<String> failed = new ArrayList<>(uploads.failed());
+        directories.errors().forEach((dir, error) -> failed.add("edits of directory " + dir + ": " + error));
+        return new VfsStatus(uploads.pending(), failed, directories.pendingCount(), cache.stats());
     }
 
     @Override

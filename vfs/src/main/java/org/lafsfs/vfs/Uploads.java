@@ -75,11 +75,6 @@ final class Uploads {
             this.ranges = ranges;
             this.spool = spool;
         }
-
-        /** Whether the spool alone holds the whole new contents (not just the written ranges). */
-        boolean spoolIsWhole() {
-            return kind != Kind.MUTABLE_UPDATE;
-        }
     }
 
     private final Grid grid;
