@@ -62,6 +62,31 @@ abstract class FileContent {
         throw new VfsException(Errno.EINVAL, cap.kind() + " is not a file this filesystem can read");
     }
 
+    /**
+     * A staged file's spool: the whole new contents of a file whose upload has
+     * not succeeded yet. The channel is opened now, so the bytes stay readable
+     * even if the upload then succeeds and removes the spool.
+     */
+    static FileContent ofSpool(java.nio.file.Path spool) throws IOException {
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(spool,
+                java.nio.file.StandardOpenOption.READ);
+        long size = channel.size();
+        return new FileContent() {
+            long size() {
+                return size;
+            }
+
+            byte[] read(long offset, int length) throws IOException {
+                int n = (int) Math.max(0, Math.min(length, size - offset));
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(n);
+                while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) >= 0) {
+                    // read fully
+                }
+                return buffer.array();
+            }
+        };
+    }
+
     /** Reads through the cache in BLOCK-sized pieces. */
     private abstract static class Cached extends FileContent {
         private final GridCache cache;

@@ -99,7 +99,7 @@ public final class LafsVfs implements Vfs {
         java.util.Set<Path> inUse = uploads.spoolsInUse();
         try (var files = Files.list(filesDir)) {
             for (Path f : files.toList()) {
-                if (!inUse.contains(f)) {
+                if (!inUse.contains(f.toAbsolutePath())) {
                     Files.deleteIfExists(f);
                 }
             }
@@ -608,13 +608,23 @@ public final class LafsVfs implements Vfs {
                     ? uploads.at(n.parent(), n.name()) : Optional.empty();
         }
         // A file still on its way to the grid is opened once it is there (its contents are then the base).
-        busy.ifPresent(s -> {
+        FileContent staged = null;
+        if (busy.isPresent()) {
             try {
-                s.done.join();
-            } catch (CompletionException ignored) {
-                // its failure is reported by the handle's flush and fsync
+                busy.get().done.join();
+            } catch (CompletionException failed) {
+                // Not on the grid yet (it is retried): what this client wrote is in the staged spool, and that is
+                // what it must read, not the placeholder still linked. Its failure is reported by flush and fsync.
+                if (busy.get().kind != Uploads.Kind.MUTABLE_UPDATE) {
+                    try {
+                        staged = FileContent.ofSpool(busy.get().spool);
+                    } catch (IOException e) {
+                        throw new VfsException(Errno.EIO, "the staged contents of " + path + " are unreadable: "
+                                + e.getMessage(), e);
+                    }
+                }
             }
-        });
+        }
         synchronized (this) {
             Node n = node(path);
             OpenFile file;
@@ -644,7 +654,8 @@ public final class LafsVfs implements Vfs {
                 file = openFiles.get(location(n.parent(), n.name()));
                 if (file == null) {
                     Cap cap = capOf(n.entry());
-                    file = new OpenFile(newSpool(), n.parent(), n.name(), cap, content(cap, path));
+                    file = new OpenFile(newSpool(), n.parent(), n.name(), staged != null ? busy.get().base : cap,
+                            staged != null ? staged : content(cap, path));
                     openFiles.put(location(n.parent(), n.name()), file);
                 }
             }

@@ -183,10 +183,21 @@ final class Uploads {
         }
     }
 
-    /** The spool files staged uploads still need. */
-    synchronized java.util.Set<Path> spoolsInUse() {
+    /** The spool files staged uploads still need: every record on disk names one. */
+    java.util.Set<Path> spoolsInUse() throws IOException {
         java.util.Set<Path> inUse = new java.util.HashSet<>();
-        byLocation.values().forEach(s -> inUse.add(s.spool));
+        try (var files = Files.list(recordDir)) {
+            for (Path record : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                try {
+                    inUse.add(Path.of(JSON.readTree(record.toFile()).get("spool").asText()).toAbsolutePath());
+                } catch (IOException | RuntimeException gone) {
+                    // finished and removed while we looked
+                }
+            }
+        }
+        synchronized (this) {
+            byLocation.values().forEach(s -> inUse.add(s.spool.toAbsolutePath()));
+        }
         return inUse;
     }
 
