@@ -36,11 +36,7 @@ class SftpConformanceTest extends VfsConformance {
                 "setModifiedShowsInStatAndReaddirAndOnTheGrid",
                 "SFTP carries whole seconds (v3 by definition; v4-v6 only with sub-second times, which MINA's"
                         + " server and client never send), and this test sets 12:34:56.250; replaced by"
-                        + " setModifiedInWholeSecondsShowsInStatAndReaddirAndOnTheGrid",
-                "writesAcknowledgedByCloseSurviveACrashWithTheirUploadsPending",
-                "KNOWN BUG, open (issue 7): on clean CI runs, through SFTP only, a small file closed in write-back"
-                        + " mode just before the crash reads back empty after the restart (its placeholder link"
-                        + " survives, its content does not); passes directly and through FUSE. Re-enable with the fix.");
+                        + " setModifiedInWholeSecondsShowsInStatAndReaddirAndOnTheGrid");
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {

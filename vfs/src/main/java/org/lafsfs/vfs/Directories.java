@@ -249,6 +249,10 @@ final class Directories {
         SortedMap<String, DirectoryEntry> result;
         try {
             result = Dirnode.open(grid, p.cap).modify(children -> {
+                if (stopped) {
+                    // A crash stops the process: no write may follow it, nor race the next run's publish.
+                    throw new IOException("the filesystem has stopped");
+                }
                 apply(children, batch);
                 return children;
             });

@@ -942,6 +942,8 @@ public final class LafsVfs implements Vfs {
         timer.shutdownNow();
         workers.shutdownNow();
         try {
+            // Publishes run on the timer: one still retrying must not land after the next run has started.
+            timer.awaitTermination(10, TimeUnit.SECONDS);
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1374,6 +1374,22 @@ public abstract class VfsConformance {
     @Nested
     @DisplayName("crash and restart")
     class CrashAndRestart {
+        /**
+         * A crash ends the process: a publish it had under way must not land later, over what the next run
+         * publishes from the journal (it would bring back a name's older entry).
+         */
+        @Test
+        void nothingReachesTheGridAfterACrash() throws Exception {
+            Vfs first = newMount(fixture.client().writeBack().with(c -> c.withEditWindow(Duration.ZERO)));
+            fixture.slowServers(100); // the root's publish is still under way when the crash comes
+            writeFile(first, "/late.txt", bytes("published at once, slowly"));
+            crashTracked(first);
+            fixture.serversUp();
+            long atCrash = fixture.seqnum(fixture.root());
+            Thread.sleep(1_500); // longer than the publish would take on servers at full speed
+            assertThat(fixture.seqnum(fixture.root())).as("root's version after the crash").isEqualTo(atCrash);
+        }
+
         @Test
         void writesAcknowledgedByCloseSurviveACrashWithTheirUploadsPending() throws Exception {
             Client writeBack = fixture.client().writeBack();
