@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {CapCommand.class, PutCommand.class, GetCommand.class, LsCommand.class, MkdirCommand.class,
             LinkCommands.Ln.class, LinkCommands.Mv.class, UnlinkCommand.class, AliasCommands.CreateAlias.class,
             AliasCommands.AddAlias.class, AliasCommands.ListAliases.class, StorageServerCommand.class,
-            MountCommand.class, SftpServerCommand.class,
+            MountCommand.class, SftpServerCommand.class, UpCommand.class, StatusCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -70,13 +70,7 @@ final class MountCommand implements Callable<Integer> {
             FileLock lock = spool.lock;
             VfsConfig config = spool.config(node);
             LafsVfs vfs = LafsVfs.open(session.grid(), dir, config);
-            // The kernel believes attributes no longer than the VFS believes directory listings.
-            Duration kernelCache = min(Duration.ofSeconds(1), cache.dirCacheTime());
-            FuseMount.Options options = FuseMount.Options.defaults()
-                    .withReadOnly(readOnly)
-                    .withAllowOther(allowOther)
-                    .withTimeouts(kernelCache, kernelCache)
-                    .withFsName("lafsfs")
+            FuseMount.Options options = options(cache).withReadOnly(readOnly).withAllowOther(allowOther)
                     .withDebug(debug);
             FuseMount fuse;
             try {
@@ -98,6 +92,12 @@ final class MountCommand implements Callable<Integer> {
                 session.close();
             }
         }
+    }
+
+    /** The mount options of every lafsfs mount: the kernel believes attributes no longer than the VFS does. */
+    static FuseMount.Options options(CacheConfig cache) {
+        Duration kernelCache = min(Duration.ofSeconds(1), cache.dirCacheTime());
+        return FuseMount.Options.defaults().withTimeouts(kernelCache, kernelCache).withFsName("lafsfs");
     }
 
     private static Duration min(Duration a, Duration b) {

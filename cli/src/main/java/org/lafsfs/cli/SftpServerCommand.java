@@ -84,22 +84,13 @@ final class SftpServerCommand implements Callable<Integer> {
         String[] where = address(listen != null ? listen : sftpd.get("port"));
 
         GridSession session = GridSession.open(node);
-        Serving serving = new Serving(session);
+        Serving serving = new Serving(session, new ServedRoots(node, session));
         try {
-            VfsPool pool = new VfsPool(root -> serving.open(node, root));
-            serving.pool = pool;
             // Every root is opened now: uploads a previous run left in its spool resume at once.
             for (Accounts.Account account : accounts.all()) {
-                pool.open(account.root());
+                serving.roots.pool().open(account.root());
             }
-            try {
-                serving.server = SftpServer.start(where[0], Integer.parseInt(where[1]), hostKeys, accounts, pool);
-            } catch (IOException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new IllegalArgumentException("cannot listen on " + where[0] + ":" + where[1] + ": "
-                        + (cause instanceof BindException ? "the address is in use or not available here"
-                                : cause.getMessage()));
-            }
+            serving.server = listen(where, hostKeys, accounts, serving.roots.pool());
         } catch (Exception | Error e) {
             serving.stop();
             throw e;
@@ -115,8 +106,21 @@ final class SftpServerCommand implements Callable<Integer> {
         return serving.clean ? 0 : 1;
     }
 
+    /** Starts the server at HOST:PORT; an address in use is the user's to fix, in one sentence. */
+    static SftpServer listen(String[] where, List<KeyPair> hostKeys, Accounts accounts, VfsPool pool)
+            throws IOException {
+        try {
+            return SftpServer.start(where[0], Integer.parseInt(where[1]), hostKeys, accounts, pool);
+        } catch (IOException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException("cannot listen on " + where[0] + ":" + where[1] + ": "
+                    + (cause instanceof BindException ? "the address is in use or not available here"
+                            : cause.getMessage()));
+        }
+    }
+
     /** tahoe.cfg's [sftpd] host key, or the two lafsfs generates in NODEDIR/private on first start. */
-    private static List<KeyPair> hostKeys(NodeDirectory node, Map<String, String> sftpd) throws IOException {
+    static List<KeyPair> hostKeys(NodeDirectory node, Map<String, String> sftpd) throws IOException {
         String configured = sftpd.get("host_privkey_file");
         if (configured != null) {
             Path file = node.path().resolve(configured);
@@ -168,23 +172,15 @@ final class SftpServerCommand implements Callable<Integer> {
     /** The running server, its VFSs with their spool locks, and its orderly end. */
     private static final class Serving {
         private final GridSession session;
-        private final Map<String, FileLock> locks = new LinkedHashMap<>();
+        private final ServedRoots roots;
         private final AtomicBoolean stopping = new AtomicBoolean();
         private final CountDownLatch stopped = new CountDownLatch(1);
         private volatile SftpServer server;
-        private volatile VfsPool pool;
         private volatile boolean clean;
 
-        Serving(GridSession session) {
+        Serving(GridSession session, ServedRoots roots) {
             this.session = session;
-        }
-
-        /** The VFS of one root, with the spool a mount of the same root would use (and the same lock). */
-        synchronized LafsVfs open(NodeDirectory node, DirectoryCap root) throws IOException {
-            Spool spool = Spool.claim(node, root);
-            locks.put(root.uri(), spool.lock);
-            VfsConfig config = spool.config(node);
-            return LafsVfs.open(session.grid(), root, config);
+            this.roots = roots;
         }
 
         /** Closes the server (open files are closed and published), then every VFS (pending uploads finish). */
@@ -196,23 +192,13 @@ final class SftpServerCommand implements Callable<Integer> {
                 if (server != null) {
                     server.close();
                 }
-                if (pool != null) {
-                    pool.close();
-                }
+                roots.close();
                 clean = true;
             } catch (VfsException e) {
                 Print.err("lafsfs: " + e.getMessage() + " (kept in the spool: it resumes at the next start)");
             } catch (IOException | RuntimeException e) {
                 Print.err("lafsfs: stopping the SFTP server: " + e.getMessage());
             } finally {
-                for (FileLock lock : locks.values()) {
-                    try {
-                        lock.release();
-                        lock.channel().close();
-                    } catch (IOException e) {
-                        // the process is ending
-                    }
-                }
                 session.close();
                 stopped.countDown();
             }

@@ -24,4 +24,19 @@ final class Sizes {
         }
         return value;
     }
+
+    /** A byte count for people: 512 B, 3.4 MiB, 12.0 GiB. */
+    static String describe(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
 }

@@ -141,7 +141,8 @@ public final class Accounts {
         return dir;
     }
 
-    private static PublicKey publicKey(String entry, String where) {
+    /** An OpenSSH public key line ("TYPE BASE64 [COMMENT]"); {@code where} names it in the error. */
+    public static PublicKey publicKey(String entry, String where) {
         try {
             return PublicKeyEntry.parsePublicKeyEntry(entry).resolvePublicKey(null, Map.of(),
                     PublicKeyEntryResolver.FAILING);

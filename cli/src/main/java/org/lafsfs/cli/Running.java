@@ -1,0 +1,152 @@
+package org.lafsfs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.fuse.FuseMount;
+import org.lafsfs.sftp.SftpServer;
+import org.lafsfs.storage.EmbeddedGrid;
+import org.lafsfs.vfs.VfsException;
+import org.lafsfs.vfs.VfsStatus;
+
+/**
+ * Everything one {@code lafsfs up} runs, what it tells {@code lafsfs status},
+ * and its orderly end: first nothing new comes in (control socket, mount,
+ * SFTP server), then the VFS finishes what is pending, and the grid it
+ * needed for that stops last.
+ */
+final class Running {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path nodeDir;
+    final Path logFile;
+    private final FileLock nodeLock;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean clean;
+
+    volatile EmbeddedGrid grid;
+    volatile GridSession session;
+    volatile DirectoryCap root;
+    volatile String rootName;
+    volatile ServedRoots roots;
+    volatile SftpServer sftp;
+    volatile String sftpHost;
+    volatile List<String> users = List.of();
+    volatile Path mountPoint;
+    volatile FuseMount fuse;
+    volatile String mountProblem;
+    volatile ControlSocket control;
+
+    Running(Path nodeDir, Path logFile, FileLock nodeLock) {
+        this.nodeDir = nodeDir;
+        this.logFile = logFile;
+        this.nodeLock = nodeLock;
+    }
+
+    /** The status document of {@code lafsfs status --json}. */
+    String statusJson() {
+        ObjectNode status = JSON.createObjectNode();
+        status.put("running", true);
+        status.put("pid", ProcessHandle.current().pid());
+        status.put("node_dir", nodeDir.toString());
+        status.put("root", root == null ? null : root.uri());
+        status.put("root_name", rootName);
+        ObjectNode sftpNode = status.putObject("sftp");
+        sftpNode.put("host", sftpHost);
+        sftpNode.put("port", sftp == null ? 0 : sftp.port());
+        ArrayNode userList = sftpNode.putArray("users");
+        users.forEach(userList::add);
+        ObjectNode mount = status.putObject("mount");
+        mount.put("path", mountPoint == null ? null : mountPoint.toString());
+        mount.put("mounted", fuse != null && !fuse.isUnmounted());
+        mount.put("problem", mountProblem);
+        ObjectNode gridNode = status.putObject("grid");
+        gridNode.put("embedded", grid != null);
+        gridNode.set("servers", ServerReport.json(session.grid().servers()));
+        VfsStatus vfs = roots.status();
+        ObjectNode uploads = status.putObject("uploads");
+        ArrayNode pending = uploads.putArray("pending");
+        vfs.pendingUploads().forEach(pending::add);
+        ArrayNode failed = uploads.putArray("failed");
+        vfs.failedUploads().forEach(failed::add);
+        uploads.put("directories_with_unpublished_edits", vfs.directoriesWithPendingEdits());
+        ObjectNode cache = status.putObject("cache");
+        vfs.cacheStats().forEach(cache::put);
+        status.put("log", logFile.toString());
+        return status.toPrettyString();
+    }
+
+    void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    boolean stoppedCleanly() {
+        return clean;
+    }
+
+    /** Stops everything in order; called by the shutdown hook, and on a failed start. The second caller waits. */
+    void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        boolean ok = true;
+        if (control != null) {
+            Print.err("lafsfs: stopping: no new requests; finishing what is pending");
+        }
+        try {
+            if (control != null) {
+                control.close();
+            }
+            if (fuse != null) {
+                fuse.close();
+            }
+            if (sftp != null) {
+                try {
+                    sftp.close();
+                } catch (IOException e) {
+                    ok = false;
+                    Print.err("lafsfs: stopping the SFTP server: " + e.getMessage());
+                }
+            }
+            if (roots != null) {
+                try {
+                    roots.close();
+                } catch (VfsException e) {
+                    ok = false;
+                    Print.err("lafsfs: " + e.getMessage() + " (kept in the spool: it resumes at the next start)");
+                }
+            }
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+            if (grid != null) {
+                grid.close();
+            }
+            try {
+                nodeLock.release();
+                nodeLock.channel().close();
+            } catch (IOException e) {
+                // the process is ending
+            }
+            clean = ok;
+            if (control != null) {
+                Print.err("lafsfs: stopped" + (ok ? "" : " (see above)"));
+            }
+            stopped.countDown();
+        }
+    }
+}

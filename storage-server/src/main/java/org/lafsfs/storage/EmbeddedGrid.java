@@ -1,0 +1,72 @@
+package org.lafsfs.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The grid lafsfs runs on one machine out of the box: a few HTTPS storage
+ * servers in this process, each over its own storage directory
+ * ({@code DIR/server-NN}, Tahoe's layout, kept across runs with the server's
+ * TLS key, so each server keeps its identity and its shares). They listen on
+ * 127.0.0.1 at free ports, so other lafsfs commands (and Tahoe clients) can
+ * use them while they run.
+ */
+public final class EmbeddedGrid implements AutoCloseable {
+    private final Path dir;
+    private final List<HttpStorageServer> servers;
+
+    private EmbeddedGrid(Path dir, List<HttpStorageServer> servers) {
+        this.dir = dir;
+        this.servers = servers;
+    }
+
+    /** Starts {@code count} servers over {@code DIR/server-00} and on, each keeping {@code reservedSpace} free. */
+    public static EmbeddedGrid start(Path dir, int count, long reservedSpace) throws IOException {
+        if (count < 1) {
+            throw new IllegalArgumentException("an embedded grid needs at least one server, not " + count);
+        }
+        List<HttpStorageServer> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Path serverDir = Files.createDirectories(dir.resolve(String.format(Locale.ROOT, "server-%02d", i)));
+                ServerIdentity identity = ServerIdentity.loadOrCreate(serverDir.resolve("server"));
+                StorageBackend backend = new StorageBackend(serverDir, identity.tubId(), reservedSpace,
+                        Clock.systemUTC());
+                started.add(HttpStorageServer.start(backend, identity, "127.0.0.1", 0));
+            }
+        } catch (IOException | RuntimeException e) {
+            started.forEach(HttpStorageServer::close);
+            throw e;
+        }
+        return new EmbeddedGrid(dir, List.copyOf(started));
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public List<HttpStorageServer> servers() {
+        return servers;
+    }
+
+    /** Each server's entry for a client's private/servers.yaml, nicknamed embedded-NN. */
+    public List<Map.Entry<String, Map<String, Object>>> announcements() {
+        List<Map.Entry<String, Map<String, Object>>> entries = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            HttpStorageServer s = servers.get(i);
+            entries.add(Map.entry(s.serverId(), s.announcement(String.format(Locale.ROOT, "embedded-%02d", i))));
+        }
+        return entries;
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(HttpStorageServer::close);
+    }
+}
