@@ -633,8 +633,11 @@ public final class LafsVfs implements Vfs {
                     throw new VfsException(Errno.ENOENT, "no such file or directory: " + path);
                 }
                 requireWritable(n, path);
-                // The empty file exists at once, as creat(2) promises.
-                edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY, freshLink(null)))));
+                if (!options.contains(OpenOption.LINK_WHEN_UPLOADED)) {
+                    // The empty file exists at once, as creat(2) promises.
+                    edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
+                            freshLink(null)))));
+                }
                 file = new OpenFile(newSpool(), n.parent(), n.name(), null, null);
                 file.markChanged();
                 openFiles.put(location(n.parent(), n.name()), file);

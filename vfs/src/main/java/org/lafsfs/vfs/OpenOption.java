@@ -11,5 +11,11 @@ public enum OpenOption {
     /** Cut the file to zero length on open. */
     TRUNCATE,
     /** Every write goes to the end. */
-    APPEND
+    APPEND,
+    /**
+     * With CREATE, for a file made whole before anyone may see it (drop-upload): a new name is linked only
+     * once its contents are uploaded, not at open as creat(2) would have it, so that no reader of the
+     * directory ever sees it empty or partial. An existing file keeps its old contents until then.
+     */
+    LINK_WHEN_UPLOADED
 }
