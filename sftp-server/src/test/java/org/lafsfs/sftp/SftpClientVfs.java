@@ -193,6 +193,8 @@ final class SftpClientVfs implements Vfs {
                 case EXCLUSIVE -> OpenMode.Exclusive;
                 case TRUNCATE -> OpenMode.Truncate;
                 case APPEND -> OpenMode.Append;
+                case LINK_WHEN_UPLOADED -> throw new VfsException(org.lafsfs.vfs.Errno.ENOTSUP,
+                        "SFTP has no open flag for linking a file only once uploaded (drop-upload's own)");
             });
         }
         CloseableHandle handle = call(() -> sftp.open(path, modes));
