@@ -44,6 +44,7 @@ final class Running {
     volatile FuseMount fuse;
     volatile String mountProblem;
     volatile ControlSocket control;
+    volatile org.lafsfs.dropupload.DropUploader dropUpload;
 
     Running(Path nodeDir, Path logFile, FileLock nodeLock) {
         this.nodeDir = nodeDir;
@@ -80,6 +81,18 @@ final class Running {
         uploads.put("directories_with_unpublished_edits", vfs.directoriesWithPendingEdits());
         ObjectNode cache = status.putObject("cache");
         vfs.cacheStats().forEach(cache::put);
+        if (dropUpload != null) {
+            org.lafsfs.dropupload.DropUploader.Status d = dropUpload.status();
+            ObjectNode drop = status.putObject("drop_upload");
+            drop.put("local_directory", d.localDir().toString());
+            drop.put("waiting", d.waiting());
+            drop.put("uploading", d.uploading());
+            drop.put("uploaded", d.uploaded());
+            drop.put("renamed", d.renamed());
+            drop.put("deleted", d.deleted());
+            ObjectNode dropFailed = drop.putObject("failed");
+            d.failed().forEach(dropFailed::put);
+        }
         status.put("log", logFile.toString());
         return status.toPrettyString();
     }
@@ -119,6 +132,14 @@ final class Running {
                 } catch (IOException e) {
                     ok = false;
                     Print.err("lafsfs: stopping the SFTP server: " + e.getMessage());
+                }
+            }
+            if (dropUpload != null) {
+                try {
+                    dropUpload.close();
+                } catch (IOException e) {
+                    ok = false;
+                    Print.err("lafsfs: stopping drop-upload: " + e.getMessage());
                 }
             }
             if (roots != null) {

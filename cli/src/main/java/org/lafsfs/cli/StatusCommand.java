@@ -82,6 +82,15 @@ final class StatusCommand implements Callable<Integer> {
             uploads.path("failed").forEach(f -> out.append("    failed: ").append(f.asText()).append('\n'));
             s.path("cache").fields().forEachRemaining(e -> out.append("  cache:    ").append(e.getKey()).append(' ')
                     .append(e.getValue().asText()).append('\n'));
+            JsonNode drop = s.path("drop_upload");
+            if (drop.isObject()) {
+                out.append("  drop-upload: ").append(drop.path("local_directory").asText()).append(": ")
+                        .append(drop.path("uploaded").asLong()).append(" uploaded, ")
+                        .append(drop.path("waiting").asInt() + drop.path("uploading").asInt()).append(" waiting, ")
+                        .append(drop.path("failed").size()).append(" failing\n");
+                drop.path("failed").fields().forEachRemaining(f -> out.append("    failing: ").append(f.getKey())
+                        .append(": ").append(f.getValue().asText()).append('\n'));
+            }
             out.append("  log:      ").append(s.path("log").asText()).append('\n');
         }
         JsonNode grid = s.path("grid");

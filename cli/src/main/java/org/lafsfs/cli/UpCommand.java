@@ -119,6 +119,12 @@ final class UpCommand implements Callable<Integer> {
                     .normalize();
             up.fuse = mount(vfs, up.mountPoint, CacheConfig.fromSettings(node.section("lafsfs")), up);
         }
+        Optional<DropUploadSetup.Configured> drop = DropUploadSetup.configured(node);
+        if (drop.isPresent()) {
+            DirectoryCap target = DropUploadSetup.target(node, up.session, drop.get().target());
+            up.dropUpload = org.lafsfs.dropupload.DropUploader.start(up.roots.pool().open(target),
+                    DropUploadSetup.config(node, drop.get().localDir(), target));
+        }
         up.control = ControlSocket.serve(node.path(), up::statusJson);
 
         Print.out(ReadyMessage.of(up, user, password, home, node,
@@ -213,6 +219,9 @@ final class UpCommand implements Callable<Integer> {
                     + ", host key " + hostKeyFingerprint);
             password.ifPresent(p -> lines.add("  password: " + p + "   (shown this once; no key in " + home.resolve(
                     ".ssh") + ". Forgot it? Remove " + NodeSetup.accountsFile(node) + " and start again)"));
+            if (up.dropUpload != null) {
+                lines.add("  drop-upload: " + up.dropUpload.status().localDir() + " is mirrored into the grid");
+            }
             lines.add("  logs:     " + up.logFile);
             lines.add("Connect:");
             lines.add("  sftp -P " + port + " " + login);

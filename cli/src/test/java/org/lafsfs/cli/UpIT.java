@@ -289,6 +289,39 @@ class UpIT {
         }
     }
 
+    @Test
+    void dropUploadConfiguredAsTahoeHadItRunsWithUp() throws Exception {
+        newHome();
+        stop(up("--no-mount")); // the first run makes the node directory and the root
+        Path node = home.resolve(".lafsfs");
+        String root = Files.readString(node.resolve("private/aliases")).strip().substring("lafsfs: ".length());
+        Path folder = Files.createDirectories(home.resolve("Drop Box"));
+        Files.writeString(folder.resolve("before.txt"), "made while lafsfs was stopped\n");
+        Files.writeString(node.resolve("tahoe.cfg"), Files.readString(node.resolve("tahoe.cfg"))
+                + "\n[drop_upload]\nenabled = true\nlocal.directory = ~/Drop Box\n");
+        Files.writeString(node.resolve("private/drop_upload_dircap"), root + "\n");
+
+        Up running = up("--no-mount");
+        assertThat(running.out().text()).contains("drop-upload: " + folder);
+        Files.createDirectories(folder.resolve("sub"));
+        Files.writeString(folder.resolve("sub/after.txt"), "made while it runs\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean both = false;
+        while (!both && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            JsonNode drop = status().path("drop_upload");
+            both = drop.path("uploaded").asLong() >= 2 && drop.path("waiting").asInt() == 0
+                    && drop.path("uploading").asInt() == 0;
+        }
+        assertThat(both).as("both files uploaded, as status says").isTrue();
+        withSftp(running.port(), sftp -> {
+            assertThat(new String(read(sftp, "/before.txt"), UTF_8)).isEqualTo("made while lafsfs was stopped\n");
+            assertThat(new String(read(sftp, "/sub/after.txt"), UTF_8)).isEqualTo("made while it runs\n");
+        });
+        stop(running);
+        assertThat(node.resolve("private/drop-upload")).isDirectory();
+    }
+
     @AfterEach
     void stopEverything() throws Exception {
         for (Process p : processes) {
