@@ -33,7 +33,7 @@ class ModuleDirectionTest {
             "sftp-server", ADAPTER_MAY_USE,
             "drop-upload", ADAPTER_MAY_USE,
             "cli", Set.of("client-core", "storage-server", "cache", "vfs", "fuse-mount", "sftp-server", "drop-upload"),
-            "benchmarks", Set.of("client-core", "storage-server", "cache", "vfs"));
+            "benchmarks", Set.of("client-core", "storage-server", "cache", "vfs", "sftp-server", "drop-upload"));
 
     @Test
     void everyModuleDependsOnlyOnTheModulesBelowIt() throws Exception {
