@@ -18,6 +18,7 @@ import org.lafsfs.core.storage.HttpStorageClient;
 import org.lafsfs.core.storage.Nurl;
 import org.lafsfs.core.storage.ServerAnnouncement;
 import org.lafsfs.core.storage.ServersYaml;
+import org.lafsfs.storage.ExpirationPolicy;
 
 /** {@code lafsfs storage-server} as a real process: started, used over HTTPS, stopped with SIGTERM, restarted. */
 class StorageServerCommandTest {
@@ -105,5 +106,40 @@ class StorageServerCommandTest {
         assertThat(Sizes.parse("2 GB")).isEqualTo(2_000_000_000L);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sizes.parse("lots"))
                 .hasMessageContaining("not a size");
+    }
+
+    private static StorageServerCommand parse(String... args) {
+        StorageServerCommand command = new StorageServerCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    @Test
+    void garbageCollectionIsOffUnlessAnExpireModeIsGiven() {
+        assertThat(parse("--storage-dir", "s").expirationPolicy()).isEqualTo(ExpirationPolicy.DISABLED);
+    }
+
+    @Test
+    void expireOptionsAreTahoesStorageSettings() {
+        ExpirationPolicy age = parse("--storage-dir", "s", "--expire-mode", "age",
+                "--expire-override-lease-duration", "60days", "--no-expire-mutable").expirationPolicy();
+        assertThat(age).isEqualTo(new ExpirationPolicy(true, ExpirationPolicy.Mode.AGE, Duration.ofDays(60), null,
+                true, false));
+        ExpirationPolicy cutoff = parse("--storage-dir", "s", "--expire-mode", "cutoff-date",
+                "--expire-cutoff-date", "2026-01-01", "--no-expire-immutable").expirationPolicy();
+        assertThat(cutoff).isEqualTo(new ExpirationPolicy(true, ExpirationPolicy.Mode.CUTOFF_DATE, null,
+                Instant.parse("2026-01-01T00:00:00Z"), false, true));
+    }
+
+    @Test
+    void badExpireOptionsAreRefusedBeforeAnythingStarts() {
+        Path storage = dir.resolve("never");
+        assertThat(Main.run("storage-server", "--storage-dir", storage.toString(), "--expire-mode", "cutoff-date"))
+                .isEqualTo(2);
+        assertThat(Main.run("storage-server", "--storage-dir", storage.toString(), "--expire-mode", "age",
+                "--expire-override-lease-duration", "soon")).isEqualTo(2);
+        assertThat(Main.run("storage-server", "--storage-dir", storage.toString(), "--expire-cutoff-date",
+                "2026-01-01")).isEqualTo(2);
+        assertThat(storage).doesNotExist();
     }
 }

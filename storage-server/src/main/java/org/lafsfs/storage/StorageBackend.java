@@ -362,6 +362,45 @@ public final class StorageBackend {
         }
     }
 
+    /** Decides, under a storage index's write lock, whether a share may go; see {@link #removeShareIf}. */
+    interface ShareCondition {
+        boolean holds(Path shareFile, boolean mutable) throws IOException;
+    }
+
+    /** What {@link #removeShareIf} removed: the share file's size, and whether its bucket directory went too. */
+    record Removal(long shareBytes, boolean bucketRemoved) {
+    }
+
+    /**
+     * Removes one share if {@code condition} holds for it, deciding and deleting under the storage index's
+     * write lock so that a lease renewed meanwhile keeps the share (the lease crawler's reason to be here);
+     * then removes the bucket directory if that was its last share.
+     *
+     * @return what was removed, or null if the share is kept or no longer there
+     */
+    Removal removeShareIf(StorageIndex si, int shnum, ShareCondition condition) {
+        Lock lock = writeLock(si);
+        lock.lock();
+        try {
+            Path path = sharePath(si, shnum);
+            if (!Files.isRegularFile(path)) {
+                return null;
+            }
+            if (!condition.holds(path, isMutable(path))) {
+                return null;
+            }
+            long size = Files.size(path);
+            Files.delete(path);
+            syncDirectory(path.getParent());
+            removeIfEmpty(path.getParent());
+            return new Removal(size, !Files.exists(path.getParent()));
+        } catch (IOException e) {
+            throw ioFailure("removing share " + shnum + " of " + si, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- mutable ----
 
     public ReadTestWriteResult readTestWrite(StorageIndex si, byte[] writeEnabler, LeaseSecrets lease,
@@ -576,7 +615,7 @@ public final class StorageBackend {
         return path;
     }
 
-    private static boolean isMutable(Path file) {
+    static boolean isMutable(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer first = ByteBuffer.allocate(32);
             ch.read(first, 0);
