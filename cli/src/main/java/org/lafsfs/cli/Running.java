@@ -72,6 +72,23 @@ final class Running {
         ObjectNode gridNode = status.putObject("grid");
         gridNode.put("embedded", grid != null);
         gridNode.set("servers", ServerReport.json(session.grid().servers()));
+        if (grid != null && !grid.crawlers().isEmpty()) {
+            // Garbage collection of the embedded servers: what the last full cycle of each reclaimed.
+            ArrayNode gc = gridNode.putArray("garbage_collection");
+            for (org.lafsfs.storage.LeaseCrawler crawler : grid.crawlers()) {
+                org.lafsfs.storage.LeaseCrawlerState state = crawler.status();
+                ObjectNode one = gc.addObject();
+                one.put("cycle", state.cycle());
+                one.put("in_cycle", state.inCycle());
+                if (state.lastCycle() != null) {
+                    one.put("last_cycle_finished", state.lastCycle().finished().toString());
+                    one.put("removed_shares", state.lastCycle().counts().immutable().removedShares()
+                            + state.lastCycle().counts().mutable().removedShares());
+                    one.put("removed_bytes", state.lastCycle().counts().immutable().removedBytes()
+                            + state.lastCycle().counts().mutable().removedBytes());
+                }
+            }
+        }
         VfsStatus vfs = roots.status();
         ObjectNode uploads = status.putObject("uploads");
         ArrayNode pending = uploads.putArray("pending");

@@ -85,7 +85,8 @@ final class UpCommand implements Callable<Integer> {
         int embedded = NodeSetup.embeddedServers(node);
         if (embedded > 0) {
             up.grid = EmbeddedGrid.start(node.path().resolve("embedded-grid"), embedded,
-                    NodeSetup.embeddedReservedSpace(node));
+                    NodeSetup.embeddedReservedSpace(node),
+                    org.lafsfs.storage.ExpirationPolicy.fromConfig(node.section("storage")));
             // Their ports are new each run; other lafsfs commands find them here while this one runs.
             ServersYaml.write(node.path().resolve("private").resolve("servers.yaml"), up.grid.announcements());
         }

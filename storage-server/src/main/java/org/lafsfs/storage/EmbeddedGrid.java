@@ -20,14 +20,20 @@ import java.util.Map;
 public final class EmbeddedGrid implements AutoCloseable {
     private final Path dir;
     private final List<HttpStorageServer> servers;
+    private final List<LeaseCrawler> crawlers;
 
-    private EmbeddedGrid(Path dir, List<HttpStorageServer> servers) {
+    private EmbeddedGrid(Path dir, List<HttpStorageServer> servers, List<LeaseCrawler> crawlers) {
         this.dir = dir;
         this.servers = servers;
+        this.crawlers = crawlers;
     }
 
-    /** Starts {@code count} servers over {@code DIR/server-00} and on, each keeping {@code reservedSpace} free. */
-    public static EmbeddedGrid start(Path dir, int count, long reservedSpace) throws IOException {
+    /**
+     * Starts {@code count} servers over {@code DIR/server-00} and on, each keeping {@code reservedSpace} free,
+     * and, when {@code expiration} is enabled, each with its lease crawler.
+     */
+    public static EmbeddedGrid start(Path dir, int count, long reservedSpace, ExpirationPolicy expiration)
+            throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("an embedded grid needs at least one server, not " + count);
         }
@@ -44,7 +50,21 @@ public final class EmbeddedGrid implements AutoCloseable {
             started.forEach(HttpStorageServer::close);
             throw e;
         }
-        return new EmbeddedGrid(dir, List.copyOf(started));
+        List<LeaseCrawler> crawlers = new ArrayList<>();
+        if (expiration.enabled()) {
+            for (HttpStorageServer server : started) {
+                LeaseCrawler crawler = new LeaseCrawler(server.backend(), expiration, CrawlerPacing.DEFAULT,
+                        Clock.systemUTC());
+                crawler.start();
+                crawlers.add(crawler);
+            }
+        }
+        return new EmbeddedGrid(dir, List.copyOf(started), List.copyOf(crawlers));
+    }
+
+    /** The lease crawlers (none unless garbage collection is enabled), one per server in order. */
+    public List<LeaseCrawler> crawlers() {
+        return crawlers;
     }
 
     public Path directory() {
@@ -67,6 +87,7 @@ public final class EmbeddedGrid implements AutoCloseable {
 
     @Override
     public void close() {
+        crawlers.forEach(LeaseCrawler::close); // each saves its position for the next start
         servers.forEach(HttpStorageServer::close);
     }
 }
