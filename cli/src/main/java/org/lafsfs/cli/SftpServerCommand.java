@@ -97,11 +97,11 @@ final class SftpServerCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(serving::stop, "lafsfs-sftp-shutdown"));
         int port = serving.server.port();
-        if (portFile != null) {
-            Files.writeString(portFile.toAbsolutePath(), port + "\n", StandardCharsets.UTF_8);
-        }
         Print.out("lafsfs: SFTP server listening on " + where[0] + ":" + port + " for " + accounts.all().size()
                 + " account(s) from " + accountsPath);
+        if (portFile != null) { // last: whoever waits for it may rely on everything above
+            Files.writeString(portFile.toAbsolutePath(), port + "\n", StandardCharsets.UTF_8);
+        }
         serving.stopped.await();
         return serving.clean ? 0 : 1;
     }

@@ -286,7 +286,7 @@ public final class DropUploader implements AutoCloseable {
         if (known.isPresent() && !known.get().directory() || renamesPossible) {
             String sha = sha256(local);
             if (known.isPresent() && sha.equals(known.get().sha256())) {
-                state.put(path, new Entry(false, a.size(), mtime, sha)); // touched, not changed
+                state.put(path, new Entry(false, a.size(), mtime, sha, known.get().cap())); // touched only
                 unchanged.incrementAndGet();
                 return;
             }
@@ -314,7 +314,7 @@ public final class DropUploader implements AutoCloseable {
         if (after.size() != a.size() || after.lastModifiedTime().toMillis() != mtime) {
             changed(path); // written to while we read it: what we uploaded is replaced once it is quiet
         }
-        state.put(path, new Entry(false, a.size(), mtime, sha));
+        state.put(path, new Entry(false, a.size(), mtime, sha, linkedCap(path)));
         uploaded.incrementAndGet();
     }
 
@@ -337,7 +337,7 @@ public final class DropUploader implements AutoCloseable {
             state.remove(old);
             dirty.remove(old);
             firstSeen.remove(old);
-            state.put(path, new Entry(false, a.size(), mtime, sha));
+            state.put(path, new Entry(false, a.size(), mtime, sha, linkedCap(path)));
             renamed.incrementAndGet();
             return true;
         }
@@ -370,6 +370,15 @@ public final class DropUploader implements AutoCloseable {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** The read cap the name links now, if the VFS can tell (an upload still on its way has none yet). */
+    private String linkedCap(String path) {
+        try {
+            return vfs.readCap("/" + path).orElse(null);
+        } catch (VfsException e) {
+            return null;
+        }
+    }
+
     private void ensureParents(String path) throws IOException {
         int slash = path.lastIndexOf('/');
         if (slash > 0) {
@@ -393,7 +402,7 @@ public final class DropUploader implements AutoCloseable {
                     throw e;
                 }
             }
-            state.put(path, Entry.ofDirectory());
+            state.put(path, Entry.ofDirectory(linkedCap(path)));
         }
     }
 

@@ -32,10 +32,13 @@ final class UploadedFiles {
     private static final Logger log = LoggerFactory.getLogger(UploadedFiles.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One uploaded path: a directory (no size or hash), or a file as it was when read. */
-    record Entry(boolean directory, long size, long modifiedMillis, String sha256) {
-        static Entry ofDirectory() {
-            return new Entry(true, 0, 0, null);
+    /**
+     * One uploaded path: a directory (no size or hash), or a file as it was when read, with the read cap it
+     * was linked under when that was known (null while its upload was still on its way).
+     */
+    record Entry(boolean directory, long size, long modifiedMillis, String sha256, String cap) {
+        static Entry ofDirectory(String cap) {
+            return new Entry(true, 0, 0, null, cap);
         }
     }
 
@@ -57,7 +60,8 @@ final class UploadedFiles {
                 root.path("entries").fields().forEachRemaining(e -> {
                     JsonNode v = e.getValue();
                     state.put(e.getKey(), new Entry(v.path("dir").asBoolean(), v.path("size").asLong(),
-                            v.path("mtime").asLong(), v.hasNonNull("sha256") ? v.get("sha256").asText() : null));
+                            v.path("mtime").asLong(), v.hasNonNull("sha256") ? v.get("sha256").asText() : null,
+                            v.hasNonNull("cap") ? v.get("cap").asText() : null));
                 });
             } catch (IOException | RuntimeException e) {
                 log.warn("{} is unreadable ({}); every file is compared with the grid again", file, e.toString());
@@ -137,6 +141,9 @@ final class UploadedFiles {
                 v.put("dir", true);
             } else {
                 v.put("size", e.size()).put("mtime", e.modifiedMillis()).put("sha256", e.sha256());
+            }
+            if (e.cap() != null) {
+                v.put("cap", e.cap());
             }
         });
         Files.createDirectories(file.getParent());

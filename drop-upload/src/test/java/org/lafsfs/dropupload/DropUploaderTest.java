@@ -131,6 +131,15 @@ class DropUploaderTest {
         assertThat(other.stat("/empty").isDirectory()).isTrue();
         assertThat(uploader.status().failed()).isEmpty();
         assertThat(uploader.status().uploaded()).isEqualTo(4);
+
+        // What was uploaded is remembered with the cap it is linked under.
+        com.fasterxml.jackson.databind.JsonNode remembered = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(stateFile.toFile()).path("entries");
+        assertThat(remembered.path("docs/report.bin").path("cap").asText())
+                .isEqualTo(other.readCap("/docs/report.bin").orElseThrow()).startsWith("URI:CHK:");
+        assertThat(remembered.path("readme.txt").path("sha256").asText())
+                .isEqualTo("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"); // sha256("hello")
+        assertThat(remembered.path("docs").path("dir").asBoolean()).isTrue();
     }
 
     @Test
@@ -181,21 +190,21 @@ class DropUploaderTest {
 
     @Test
     void renamesAreRenamesOnTheGridNotNewUploads() throws Exception {
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 300; i++) {
             Files.write(local.resolve("a" + i), random(2000, 100 + i));
         }
         DropUploader uploader = start(config());
         settle(uploader);
         long uploadedBefore = uploader.status().uploaded();
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 300; i++) { // a rename storm
             Files.move(local.resolve("a" + i), local.resolve("b" + i));
         }
         settle(uploader);
         DropUploader.Status s = uploader.status();
-        assertThat(s.renamed()).as(s.toString()).isEqualTo(50);
+        assertThat(s.renamed()).as(s.toString()).isEqualTo(300);
         assertThat(s.uploaded()).isEqualTo(uploadedBefore);
         Vfs other = reader();
-        assertThat(names(other, "/")).hasSize(50).allMatch(n -> n.startsWith("b"));
+        assertThat(names(other, "/")).hasSize(300).allMatch(n -> n.startsWith("b"));
         assertThat(read(other, "/b17")).isEqualTo(random(2000, 117));
     }
 

@@ -252,6 +252,16 @@ public final class LafsVfs implements Vfs {
         return attributes(n);
     }
 
+    @Override
+    public Optional<String> readCap(String path) throws VfsException {
+        Node n;
+        synchronized (this) {
+            n = existing(path);
+        }
+        Cap cap = n.parent() == null ? root : capOf(n.entry());
+        return cap.readOnly().map(Cap::uri);
+    }
+
     private FileAttributes attributes(Node n) throws VfsException {
         if (n.parent() == null) {
             boolean writable = root.isMutable() && !root.isReadOnly();

@@ -55,6 +55,14 @@ public interface Vfs extends AutoCloseable {
 
     void mknod(String path, int mode) throws VfsException;
 
+    /**
+     * The read cap of what a name links now, as this client sees it (what {@code tahoe ls --uri} shows), or
+     * empty where the frontend cannot say (SFTP and FUSE have no request for it).
+     */
+    default java.util.Optional<String> readCap(String path) throws VfsException {
+        return java.util.Optional.empty();
+    }
+
     /** Publishes everything pending and waits for it; returns when all is on the grid or has failed. */
     void sync() throws VfsException;
 
