@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
             LinkCommands.Ln.class, LinkCommands.Mv.class, UnlinkCommand.class, AliasCommands.CreateAlias.class,
             AliasCommands.AddAlias.class, AliasCommands.ListAliases.class, StorageServerCommand.class,
             MountCommand.class, SftpServerCommand.class, UpCommand.class, StatusCommand.class,
-            DropUploadCommand.class,
+            CheckCommand.class, DeepCheckCommand.class, ManifestCommand.class, DropUploadCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
