@@ -45,6 +45,7 @@ final class Running {
     volatile String mountProblem;
     volatile ControlSocket control;
     volatile org.lafsfs.dropupload.DropUploader dropUpload;
+    volatile LeaseRenewal leases;
 
     Running(Path nodeDir, Path logFile, FileLock nodeLock) {
         this.nodeDir = nodeDir;
@@ -110,6 +111,9 @@ final class Running {
             ObjectNode dropFailed = drop.putObject("failed");
             d.failed().forEach(dropFailed::put);
         }
+        if (leases != null) {
+            status.set("lease_renewal", leases.lastRecord());
+        }
         status.put("log", logFile.toString());
         return status.toPrettyString();
     }
@@ -137,6 +141,9 @@ final class Running {
             Print.err("lafsfs: stopping: no new requests; finishing what is pending");
         }
         try {
+            if (leases != null) {
+                leases.close();
+            }
             if (control != null) {
                 control.close();
             }

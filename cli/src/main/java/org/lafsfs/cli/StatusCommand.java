@@ -91,6 +91,9 @@ final class StatusCommand implements Callable<Integer> {
                 drop.path("failed").fields().forEachRemaining(f -> out.append("    failing: ").append(f.getKey())
                         .append(": ").append(f.getValue().asText()).append('\n'));
             }
+            JsonNode leases = s.path("lease_renewal");
+            out.append("  leases:   ").append(leases.has("last_renewal") ? "renewed " + leases.path("last_renewal")
+                    .asText() + " on " + leases.path("objects").asInt() + " objects" : "not renewed yet").append('\n');
             out.append("  log:      ").append(s.path("log").asText()).append('\n');
         }
         JsonNode grid = s.path("grid");

@@ -126,6 +126,13 @@ final class UpCommand implements Callable<Integer> {
             up.dropUpload = org.lafsfs.dropupload.DropUploader.start(up.roots.pool().open(target),
                     DropUploadSetup.config(node, drop.get().localDir(), target));
         }
+        java.util.Set<DirectoryCap> served = new java.util.LinkedHashSet<>();
+        accounts.all().forEach(a -> served.add(a.root()));
+        served.add(up.root);
+        up.leases = new LeaseRenewal(up.session.grid(), List.copyOf(served),
+                node.path().resolve("private").resolve("lease-renewal.json"), LeaseRenewal.interval(node),
+                java.time.Clock.systemUTC());
+        up.leases.start();
         up.control = ControlSocket.serve(node.path(), up::statusJson);
 
         Print.out(ReadyMessage.of(up, user, password, home, node,

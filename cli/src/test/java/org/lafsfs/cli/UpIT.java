@@ -248,6 +248,7 @@ class UpIT {
         assertThat(Files.readString(node.resolve("private/accounts"))).contains("tester ssh-ed25519 ");
         assertThat(node.resolve("embedded-grid/server-09/shares")).isDirectory();
         assertThat(Files.readString(node.resolve("logs/lafsfs.log"))).contains("SFTP server listening on");
+        assertThat(Files.readString(node.resolve("private/lease-renewal.json"))).contains("\"last_renewal\"");
     }
 
     @Test
