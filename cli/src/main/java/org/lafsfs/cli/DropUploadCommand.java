@@ -72,6 +72,7 @@ final class DropUploadCommand implements Callable<Integer> {
         }
         Logs.toNodeDirectory(node.path(), false);
         GridSession session = GridSession.open(node);
+        session.keepKeysReady();
         try {
             DropUploadSetup.awaitServers(session, node);
             DirectoryCap dir = DropUploadSetup.target(node, session, where);

@@ -59,6 +59,7 @@ final class MountCommand implements Callable<Integer> {
             throw new IllegalArgumentException("mount point " + where + " is not a directory");
         }
         GridSession session = GridSession.open(node);
+        session.keepKeysReady();
         Mounted mounted = null;
         try {
             Cap cap = rootPath.resolve(session.grid()).cap();

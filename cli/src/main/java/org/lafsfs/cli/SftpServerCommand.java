@@ -84,6 +84,7 @@ final class SftpServerCommand implements Callable<Integer> {
         String[] where = address(listen != null ? listen : sftpd.get("port"));
 
         GridSession session = GridSession.open(node);
+        session.keepKeysReady();
         Serving serving = new Serving(session, new ServedRoots(node, session));
         try {
             // Every root is opened now: uploads a previous run left in its spool resume at once.

@@ -91,6 +91,7 @@ final class UpCommand implements Callable<Integer> {
             ServersYaml.write(node.path().resolve("private").resolve("servers.yaml"), up.grid.announcements());
         }
         up.session = GridSession.open(node);
+        up.session.keepKeysReady();
         if (up.session.grid().servers().isEmpty()) {
             throw new IllegalArgumentException(node.path().resolve("private/servers.yaml") + " names no storage"
                     + " server this client can reach over HTTPS (anonymous-storage-NURLs)");

@@ -24,13 +24,26 @@ public final class KeyPool {
         return t;
     });
 
+    private static volatile KeyStash stash;
+
     private KeyPool() {
     }
 
-    /** A fresh key pair: one made ahead if there is one, else made now. Each key is handed out once. */
+    /** Also draws on keys made earlier and kept on disk (a long-running lafsfs's idle time); null: none. */
+    public static void use(KeyStash onDisk) {
+        stash = onDisk;
+    }
+
+    /**
+     * A fresh key pair: one made ahead in memory if there is one, else one from the disk stash, else made
+     * now. Each key is handed out once.
+     */
     public static SigningKey take() {
         SigningKey key = ready.poll();
         refill();
+        if (key == null && stash != null) {
+            key = stash.take().orElse(null);
+        }
         return key != null ? key : SigningKey.generate();
     }
 

@@ -1,0 +1,161 @@
+package org.lafsfs.core.crypto;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * RSA keys made while the client is idle and kept on disk for later bursts
+ * (Tahoe once ran a key-generator service for the same reason): untarring a
+ * tree of 800 directories needs 800 keys, about 80 s of CPU if made on the
+ * spot. A long-running lafsfs keeps up to {@code target} keys here, made on
+ * a low-priority thread only after a few quiet seconds, so it never competes
+ * with the burst that uses them.
+ *
+ * <p>Every key is handed out once, by any number of processes sharing the
+ * directory: a taker first renames the key file to a name of its own
+ * (atomic), reads it, and deletes it; a key that two takers race for goes to
+ * one of them. The files are private keys of future mutable files: the
+ * directory is its owner's only, like the rest of NODEDIR/private.
+ */
+public final class KeyStash implements AutoCloseable {
+    private static final String SUFFIX = ".key";
+
+    private final Path dir;
+    private final int target;
+    private final long quietMillis;
+    private final AtomicLong lastTake = new AtomicLong(System.nanoTime());
+    private volatile Thread filler;
+    private volatile String problem;
+
+    /**
+     * @param target how many keys to keep ready (0: take only, never fill)
+     * @param quietMillis how long no key must have been taken before filling resumes
+     */
+    public KeyStash(Path dir, int target, long quietMillis) throws IOException {
+        this.dir = dir;
+        this.target = target;
+        this.quietMillis = quietMillis;
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createDirectories(dir);
+            }
+        }
+    }
+
+    /** A key made earlier, never handed out before; empty when none is left. */
+    public Optional<SigningKey> take() {
+        lastTake.set(System.nanoTime());
+        for (Path file : keys()) {
+            Path mine = file.resolveSibling(file.getFileName() + ".taken-" + UUID.randomUUID());
+            try {
+                Files.move(file, mine, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException raced) {
+                continue; // another taker has it
+            } catch (IOException e) {
+                problem = "cannot take a key: " + e;
+                return Optional.empty(); // the caller makes one instead
+            }
+            try {
+                SigningKey key = SigningKey.fromDer(Files.readAllBytes(mine));
+                return Optional.of(key);
+            } catch (IOException | GeneralSecurityException e) {
+                problem = "dropped an unreadable key " + file.getFileName() + ": " + e;
+            } finally {
+                try {
+                    Files.deleteIfExists(mine);
+                } catch (IOException e) {
+                    problem = "cannot remove a taken key " + mine + ": " + e;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The last thing that went wrong here (the stash then falls back on making keys on the spot), or null. */
+    public String problem() {
+        return problem;
+    }
+
+    /** How many keys are ready. */
+    public int size() {
+        return keys().size();
+    }
+
+    private List<Path> keys() {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Makes one key and adds it (written whole, forced, then moved into place). */
+    public void addOne() throws IOException {
+        SigningKey key = SigningKey.generate();
+        Path tmp = dir.resolve(UUID.randomUUID() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer der = ByteBuffer.wrap(key.der());
+            while (der.hasRemaining()) {
+                ch.write(der);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(tmp.getFileName().toString().replace(".tmp", SUFFIX)),
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Starts keeping {@code target} keys ready, in quiet moments, until {@link #close}. */
+    public synchronized void startFilling() {
+        if (filler != null || target <= 0) {
+            return;
+        }
+        filler = new Thread(this::fill, "lafsfs-key-stash");
+        filler.setDaemon(true);
+        filler.setPriority(Thread.MIN_PRIORITY);
+        filler.start();
+    }
+
+    private void fill() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                long quietFor = (System.nanoTime() - lastTake.get()) / 1_000_000;
+                if (quietFor < quietMillis) {
+                    Thread.sleep(quietMillis - quietFor);
+                } else if (size() < target) {
+                    addOne();
+                } else {
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (IOException e) {
+            problem = "stopped filling: " + e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (filler != null) {
+            filler.interrupt();
+            filler = null;
+        }
+    }
+}
