@@ -3,8 +3,6 @@ package org.lafsfs.benchmarks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +20,6 @@ import org.lafsfs.core.check.CheckOptions;
 import org.lafsfs.core.check.DeepCheck;
 import org.lafsfs.core.dirnode.DirectoryEntry;
 import org.lafsfs.core.dirnode.Dirnode;
-import org.lafsfs.core.grid.ClientSecrets;
 import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkUploader;
@@ -30,8 +27,6 @@ import org.lafsfs.core.immutable.EncodingParameters;
 import org.lafsfs.core.immutable.UploadSource;
 import org.lafsfs.core.storage.ForwardingStorageServer;
 import org.lafsfs.core.storage.StorageServer;
-import org.lafsfs.storage.LocalStorageServer;
-import org.lafsfs.storage.StorageBackend;
 
 /**
  * Deep-check of a 10 000-object tree (100 directories of 99 small CHK files
@@ -50,16 +45,12 @@ public final class DeepCheckBenchmark {
         ExecutorService executor = Executors.newFixedThreadPool(8);
         try {
             List<Counting> counters = new ArrayList<>();
-            List<GridServer> servers = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                String name = "server" + i;
-                byte[] id = MessageDigest.getInstance("SHA-1").digest(name.getBytes(StandardCharsets.UTF_8));
-                Counting c = new Counting(new LocalStorageServer(new StorageBackend(work.resolve(name), id, 0,
-                        Clock.systemUTC()), executor, name));
+            List<GridServer> servers = LocalGrid.servers(work, executor, s -> {
+                Counting c = new Counting(s);
                 counters.add(c);
-                servers.add(new GridServer(c, id, id));
-            }
-            Grid grid = new Grid(servers, new ClientSecrets(new byte[32]), EncodingParameters.DEFAULT);
+                return c;
+            });
+            Grid grid = LocalGrid.grid(servers);
 
             long buildStart = System.nanoTime();
             List<StorageIndex> all = new ArrayList<>();

@@ -5,11 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,17 +15,12 @@ import java.util.concurrent.Executors;
 import org.lafsfs.core.cap.DirectoryCap;
 import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.dirnode.Dirnode;
-import org.lafsfs.core.grid.ClientSecrets;
 import org.lafsfs.core.grid.Grid;
-import org.lafsfs.core.grid.GridServer;
-import org.lafsfs.core.immutable.EncodingParameters;
 import org.lafsfs.dropupload.DropUploadConfig;
 import org.lafsfs.dropupload.DropUploader;
 import org.lafsfs.sftp.Accounts;
 import org.lafsfs.sftp.HostKeys;
 import org.lafsfs.sftp.SftpServer;
-import org.lafsfs.storage.LocalStorageServer;
-import org.lafsfs.storage.StorageBackend;
 import org.lafsfs.vfs.DirectoryListing;
 import org.lafsfs.vfs.LafsVfs;
 import org.lafsfs.vfs.Vfs;
@@ -53,7 +45,7 @@ public final class DropUploadBenchmark {
             long[] tree = copyTree(DOC, source);
             System.out.printf(Locale.ROOT, "tree: %d files, %d directories, %.1f MB (a copy of %s)%n", tree[0],
                     tree[1], tree[2] / 1e6, DOC);
-            Grid grid = grid(work.resolve("grid"), executor);
+            Grid grid = LocalGrid.grid(LocalGrid.servers(work.resolve("grid"), executor, s -> s));
             byte[] convergence = new byte[32];
             new SecureRandom().nextBytes(convergence);
 
@@ -100,7 +92,7 @@ public final class DropUploadBenchmark {
     private static double rcloneCopy(Grid grid, byte[] convergence, Path source, Path work) throws Exception {
         DirectoryCap root = Dirnode.create(grid, MutableFormat.SDMF).cap();
         Path key = work.resolve("id_ed25519");
-        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), Map.of());
+        LocalGrid.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), Map.of());
         Accounts accounts = Accounts.parse(List.of("bench " + Files.readString(work.resolve("id_ed25519.pub"),
                 StandardCharsets.UTF_8).strip() + " " + root.uri()), "benchmark accounts");
         try (LafsVfs vfs = LafsVfs.open(grid, root, VfsConfig.defaults(
@@ -110,7 +102,7 @@ public final class DropUploadBenchmark {
                      r -> vfs)) {
             Files.writeString(work.resolve("rclone.conf"), "");
             long start = System.nanoTime();
-            run(List.of("rclone", "copy", source.toString(), "lafs:doc"), Map.of(
+            LocalGrid.run(List.of("rclone", "copy", source.toString(), "lafs:doc"), Map.of(
                     "RCLONE_CONFIG", work.resolve("rclone.conf").toString(),
                     "RCLONE_CONFIG_LAFS_TYPE", "sftp",
                     "RCLONE_CONFIG_LAFS_HOST", "127.0.0.1",
@@ -144,17 +136,6 @@ public final class DropUploadBenchmark {
         return counts;
     }
 
-    private static Grid grid(Path dir, ExecutorService executor) throws Exception {
-        List<GridServer> servers = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            String name = "server" + i;
-            byte[] nodeId = MessageDigest.getInstance("SHA-1").digest(name.getBytes(StandardCharsets.UTF_8));
-            StorageBackend backend = new StorageBackend(dir.resolve(name), nodeId, 0, Clock.systemUTC());
-            servers.add(new GridServer(new LocalStorageServer(backend, executor, name), nodeId, nodeId));
-        }
-        return new Grid(servers, new ClientSecrets(new byte[32]), EncodingParameters.DEFAULT);
-    }
-
     private static long count(Vfs vfs, String dir) throws Exception {
         long files = 0;
         for (DirectoryListing entry : vfs.readdir(dir)) {
@@ -162,15 +143,5 @@ public final class DropUploadBenchmark {
             files += entry.attributes().isDirectory() ? count(vfs, path) : 1;
         }
         return files;
-    }
-
-    private static void run(List<String> command, Map<String, String> env) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
     }
 }
