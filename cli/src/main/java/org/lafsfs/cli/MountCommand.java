@@ -43,6 +43,16 @@ final class MountCommand implements Callable<Integer> {
             + " /etc/fuse.conf)")
     boolean allowOther;
 
+    @Option(names = "--uid", paramLabel = "UID", description = "the owner the kernel shows (default: yours)")
+    Integer uid;
+
+    @Option(names = "--gid", paramLabel = "GID", description = "the group the kernel shows (default: yours)")
+    Integer gid;
+
+    @Option(names = "--umask", paramLabel = "OCTAL", description = "mode bits cleared from everything shown, e.g."
+            + " 022 or 077 (default 000); with default_permissions the kernel enforces the result")
+    String umask;
+
     @Option(names = "--debug-fuse", hidden = true, description = "libfuse's -d: every request on stderr")
     boolean debug;
 
@@ -73,6 +83,15 @@ final class MountCommand implements Callable<Integer> {
             LafsVfs vfs = LafsVfs.open(session.grid(), dir, config);
             FuseMount.Options options = options(cache).withReadOnly(readOnly).withAllowOther(allowOther)
                     .withDebug(debug);
+            if (uid != null || gid != null) {
+                options = options.withOwner(uid != null ? uid : options.uid(), gid != null ? gid : options.gid());
+            }
+            if (umask != null) {
+                if (!umask.matches("[0-7]{1,4}")) {
+                    throw new IllegalArgumentException("--umask takes octal digits such as 022, not '" + umask + "'");
+                }
+                options = options.withUmask(Integer.parseInt(umask, 8));
+            }
             FuseMount fuse;
             try {
                 fuse = FuseMount.mount(vfs, where, options);

@@ -32,7 +32,7 @@ class MountCommandTest {
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
             CompletableFuture<Integer> exit = new CompletableFuture<>();
             Thread serving = new Thread(() -> exit.complete(Main.run("--node-dir", node.toString(), "mount",
-                    mnt.toString())), "lafsfs-mount");
+                    "--uid", "1234", "--gid", "5678", "--umask", "027", mnt.toString())), "lafsfs-mount");
             serving.setDaemon(true);
             serving.start();
             try {
@@ -50,6 +50,10 @@ class MountCommandTest {
                 Files.writeString(mnt.resolve("hello.txt"), "hello from the mount\n");
                 Files.createDirectories(mnt.resolve("sub"));
                 assertThat(Files.readString(mnt.resolve("hello.txt"))).isEqualTo("hello from the mount\n");
+                assertThat(Files.getAttribute(mnt.resolve("sub"), "unix:uid")).isEqualTo(1234);
+                assertThat(Files.getAttribute(mnt.resolve("sub"), "unix:gid")).isEqualTo(5678);
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(mnt.resolve("hello.txt")))).isEqualTo("rw-r-----");
 
                 Process unmount = new ProcessBuilder("fusermount", "-u", mnt.toString()).inheritIO().start();
                 assertThat(unmount.waitFor()).as("fusermount -u").isZero();
@@ -63,6 +67,18 @@ class MountCommandTest {
             assertThat(get.out()).isEqualTo("hello from the mount\n");
             CapCommandTest.Result ls = CapCommandTest.run("--node-dir", node.toString(), "ls", "tahoe:");
             assertThat(ls.out().lines()).containsExactlyInAnyOrder("hello.txt", "sub");
+        }
+    }
+
+    @Test
+    void aUmaskThatIsNotOctalIsOneLineAndExitCode2() throws Exception {
+        try (TestGrid grid = TestGrid.start(dir.resolve("storage"))) {
+            Path node = grid.node(dir.resolve("node"));
+            assertThat(CapCommandTest.run("--node-dir", node.toString(), "create-alias", "tahoe").exitCode()).isZero();
+            CapCommandTest.Result r = CapCommandTest.run("--node-dir", node.toString(), "mount", "--umask", "u=rwx",
+                    Files.createDirectories(dir.resolve("mnt")).toString());
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("lafsfs: --umask takes octal digits such as 022, not 'u=rwx'");
         }
     }
 

@@ -178,6 +178,19 @@ class FuseMountTest {
     }
 
     @Test
+    void ownerAndUmaskOptionsAreWhatTheKernelShowsAndEnforces() throws Exception {
+        sh("mkdir shared && printf 'x\\n' > shared/f.txt");
+        fuse.close();
+        FuseTesting.removeMountPoint(mnt);
+        fuse = FuseTesting.mount(vfs, FuseMount.Options.defaults().withOwner(1234, 5678).withUmask(027));
+        mnt = fuse.mountPoint();
+        assertThat(sh("stat -c '%u:%g %a' shared shared/f.txt")).isEqualTo("1234:5678 750\n1234:5678 640\n");
+        // default_permissions: the mode shown is the mode the kernel checks (another user may not read 640)
+        assertThat(sh("setpriv --reuid=4321 --regid=4321 --clear-groups cat shared/f.txt 2>&1 || echo refused"))
+                .contains("Permission denied").endsWith("refused\n");
+    }
+
+    @Test
     void whatProgramsWroteIsOnTheGridForAnotherClient() throws Exception {
         sh("mkdir docs && printf 'first\\n' > docs/one.txt && printf 'second\\n' > docs/two.txt"
                 + " && mv docs/two.txt docs/2.txt && cp -p docs/one.txt docs/copy.txt");
