@@ -848,8 +848,9 @@ public final class FuseMount extends FuseStubFS implements AutoCloseable {
     private void fill(FileStat stat, FileAttributes a) {
         int type = a.isDirectory() ? FileStat.S_IFDIR : FileStat.S_IFREG;
         stat.st_mode.set(type | (a.mode() & 07777 & ~options.umask()));
-        // Tahoe counts no links: 1 is what filesystems without link counts show (find then makes no assumption).
-        stat.st_nlink.set(1);
+        // Directories show 1, as filesystems without subdirectory counts do (find then makes no assumption);
+        // a file shows the names its directory links it under (hard links made there).
+        stat.st_nlink.set(a.links());
         stat.st_uid.set(options.uid());
         stat.st_gid.set(options.gid());
         stat.st_size.set(a.size());

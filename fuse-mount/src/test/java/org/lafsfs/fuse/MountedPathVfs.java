@@ -182,7 +182,7 @@ final class MountedPathVfs implements Vfs {
         Instant changed = ((FileTime) a.get("ctime")).toInstant();
         int mode = (Integer) a.get("mode") & 07777;
         return new FileAttributes(dir ? FileAttributes.Kind.DIRECTORY : FileAttributes.Kind.FILE,
-                dir ? 0 : (Long) a.get("size"), modified, changed, mode, mutable(path));
+                dir ? 0 : (Long) a.get("size"), modified, changed, mode, mutable(path), (Integer) a.get("nlink"));
     }
 
     /** Whether the VFS holds it as a mutable file: not something stat(2) can say. */

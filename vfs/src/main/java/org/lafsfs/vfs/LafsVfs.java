@@ -281,7 +281,38 @@ public final class LafsVfs implements Vfs {
         }
         boolean writable = parentWritable && !noWrite && (!cap.isMutable() || !cap.isReadOnly());
         return new FileAttributes(FileAttributes.Kind.FILE, size(n, cap), modified, created,
-                writable ? 0644 : 0444, cap.isMutable());
+                writable ? 0644 : 0444, cap.isMutable(), links(n));
+    }
+
+    /** The children map the link counts were last made from, and the counts (by read cap). */
+    private record LinkCounts(Map<String, DirectoryEntry> of, Map<String, Integer> byCap) {
+    }
+
+    private volatile LinkCounts linkCounts = new LinkCounts(Map.of(), Map.of());
+
+    /**
+     * How many names in the file's directory link the same object. Counted once per listing (a stat of every
+     * name in a directory of 10 000 would otherwise count 10 000 times), found again by the listing's identity.
+     */
+    private int links(Node n) throws VfsException {
+        String key = n.entry().readCap() != null ? n.entry().readCap() : n.entry().writeCap();
+        if (key == null) {
+            return 1;
+        }
+        SortedMap<String, DirectoryEntry> siblings = children(n.parent());
+        LinkCounts counts = linkCounts;
+        if (counts.of() != siblings) {
+            Map<String, Integer> byCap = new HashMap<>();
+            for (DirectoryEntry e : siblings.values()) {
+                String k = e.readCap() != null ? e.readCap() : e.writeCap();
+                if (k != null) {
+                    byCap.merge(k, 1, Integer::sum);
+                }
+            }
+            counts = new LinkCounts(siblings, byCap);
+            linkCounts = counts;
+        }
+        return Math.max(1, counts.byCap().getOrDefault(key, 1));
     }
 
     private static Instant time(JsonNode meta, String key, String tahoeKey) {
