@@ -33,6 +33,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests and for main). */
     public static int run(String... args) {
+        Daemon.remember(args);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new UserErrors());
         return cli.execute(args);

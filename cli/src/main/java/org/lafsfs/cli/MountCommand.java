@@ -53,6 +53,10 @@ final class MountCommand implements Callable<Integer> {
             + " 022 or 077 (default 000); with default_permissions the kernel enforces the result")
     String umask;
 
+    @Option(names = "--daemon", description = "mount, then go on in the background (output to"
+            + " NODEDIR/logs/mount.log); returns once the mount serves")
+    boolean daemon;
+
     @Option(names = "--debug-fuse", hidden = true, description = "libfuse's -d: every request on stderr")
     boolean debug;
 
@@ -67,6 +71,11 @@ final class MountCommand implements Callable<Integer> {
         FuseMount.clearStaleMount(where); // left behind by a lafsfs that was killed
         if (!Files.isDirectory(where)) {
             throw new IllegalArgumentException("mount point " + where + " is not a directory");
+        }
+        if (daemon) {
+            return Daemon.start(node.path().resolve("logs").resolve("mount.log"),
+                    () -> FuseMount.isMounted(where), 120, "mounted " + rootPath + " at "
+                            + where + "; unmount with fusermount -u " + where);
         }
         GridSession session = GridSession.open(node);
         session.keepKeysReady();

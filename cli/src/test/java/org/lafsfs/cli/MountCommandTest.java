@@ -71,6 +71,39 @@ class MountCommandTest {
     }
 
     @Test
+    void withDaemonItReturnsOnceMountedAndTheBackgroundProcessServesUntilUnmounted() throws Exception {
+        try (TestGrid grid = TestGrid.start(dir.resolve("storage"))) {
+            Path node = grid.node(dir.resolve("node"));
+            assertThat(CapCommandTest.run("--node-dir", node.toString(), "create-alias", "tahoe").exitCode()).isZero();
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            CapCommandTest.Result r = CapCommandTest.run("--node-dir", node.toString(), "mount", "--daemon",
+                    mnt.toString());
+            try {
+                if (r.exitCode() != 0 && !"true".equalsIgnoreCase(System.getenv("CI"))) {
+                    Assumptions.abort("no FUSE mount here: " + r.err());
+                }
+                assertThat(r.exitCode()).as(r.err()).isZero();
+                assertThat(mounted(mnt)).as("mounted when --daemon returns").isTrue();
+                java.util.regex.Matcher pid = java.util.regex.Pattern.compile("pid (\\d+)").matcher(r.err());
+                assertThat(pid.find()).as(r.err()).isTrue();
+                ProcessHandle background = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
+                Files.writeString(mnt.resolve("daemon.txt"), "written to a daemon mount\n");
+
+                assertThat(new ProcessBuilder("fusermount", "-u", mnt.toString()).inheritIO().start().waitFor())
+                        .isZero();
+                background.onExit().get(60, TimeUnit.SECONDS); // it finishes its uploads, then exits
+                assertThat(Files.readString(node.resolve("logs/mount.log"))).contains("mounted tahoe:");
+            } finally {
+                if (mounted(mnt)) {
+                    new ProcessBuilder("fusermount", "-u", "-z", mnt.toString()).inheritIO().start().waitFor();
+                }
+            }
+            assertThat(CapCommandTest.run("--node-dir", node.toString(), "get", "tahoe:daemon.txt").out())
+                    .isEqualTo("written to a daemon mount\n");
+        }
+    }
+
+    @Test
     void aUmaskThatIsNotOctalIsOneLineAndExitCode2() throws Exception {
         try (TestGrid grid = TestGrid.start(dir.resolve("storage"))) {
             Path node = grid.node(dir.resolve("node"));

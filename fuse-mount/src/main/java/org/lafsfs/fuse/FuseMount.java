@@ -252,6 +252,11 @@ public final class FuseMount extends FuseStubFS implements AutoCloseable {
         }
     }
 
+    /** Whether a FUSE filesystem is mounted at {@code mountPoint} now (as the kernel's mount table says). */
+    public static boolean isMounted(Path mountPoint) {
+        return MountTable.at(mountPoint.toAbsolutePath().normalize()).isPresent();
+    }
+
     /**
      * Clears a FUSE mount at {@code mountPoint} that a process left behind when it died (every access answers
      * "Transport endpoint is not connected"); returns whether there was one. {@link #mount} does this itself.
