@@ -54,33 +54,58 @@ final class LeaseRenewal implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The interval from tahoe.cfg, e.g. "7d", "12h"; a week if unset. */
+    private static final java.util.regex.Pattern INTERVAL = java.util.regex.Pattern.compile(
+            "(\\d{1,6})\\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)");
+
+    /** The interval from tahoe.cfg: "7d", "12h", "30m", "3600s", "2 days"; a week if unset. */
     static Duration interval(NodeDirectory node) {
         String value = node.get("lafsfs", "lease-renewal-interval", null);
         if (value == null) {
             return DEFAULT_INTERVAL;
         }
-        Duration d = org.lafsfs.storage.ExpirationPolicy.parseDuration(value);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException("tahoe.cfg [lafsfs] lease-renewal-interval must be positive, not '"
-                    + value + "'");
+        java.util.regex.Matcher m = INTERVAL.matcher(value.strip().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException("tahoe.cfg [lafsfs] lease-renewal-interval must be a positive"
+                    + " duration such as 7d, 12h or 30m, not '" + value + "'");
         }
-        return d;
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).charAt(0)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
-    /** Renews now if the last renewal is older than the interval (or never happened), then every interval. */
+    /** A failed renewal is tried again this soon (or after the interval, if that is shorter). */
+    private static final Duration RETRY = Duration.ofHours(1);
+
+    /**
+     * Renews now if the last renewal is older than the interval (or never happened), then every interval;
+     * one that failed (a root unreachable, the grid down) is tried again within an hour.
+     */
     void start() {
         Instant last = last().orElse(Instant.EPOCH);
         long wait = Math.max(0, Duration.between(clock.instant(), last.plus(interval)).toMillis());
-        timer.scheduleAtFixedRate(this::renewQuietly, wait, interval.toMillis(), TimeUnit.MILLISECONDS);
+        schedule(wait);
     }
 
-    private void renewQuietly() {
+    private void schedule(long millis) {
         try {
-            renew();
+            timer.schedule(this::renewAndReschedule, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // stopping
+        }
+    }
+
+    private void renewAndReschedule() {
+        boolean done = false;
+        try {
+            done = renew().path("complete").asBoolean();
         } catch (IOException | RuntimeException e) {
             log.warn("renewing leases: {}", e.toString());
         }
+        schedule((done ? interval : RETRY.compareTo(interval) < 0 ? RETRY : interval).toMillis());
     }
 
     /** Renews every lease below every root now; returns the record it keeps. */
@@ -93,8 +118,13 @@ final class LeaseRenewal implements AutoCloseable {
             objects += results.objectsChecked();
             problems.addAll(results.errors());
         }
+        // A root that could not be walked at all was not renewed: the last complete renewal stays the one shown.
+        boolean complete = problems.isEmpty() || objects > 0;
         ObjectNode record = JSON.createObjectNode();
-        record.put("last_renewal", started.toString());
+        JsonNode before = lastRecord().path("last_renewal");
+        record.put("last_renewal", complete || !before.isTextual() ? started.toString() : before.asText());
+        record.put("complete", complete);
+        record.put("last_attempt", started.toString());
         record.put("objects", objects);
         record.put("roots", roots.size());
         record.putArray("problems").addAll(problems.stream().map(JSON.getNodeFactory()::textNode).toList());

@@ -25,8 +25,17 @@ final class Logs {
     /** Starts logging to the node directory; returns the log file. */
     static Path toNodeDirectory(Path nodeDir, boolean verbose) throws IOException {
         Path logs = nodeDir.resolve("logs");
-        org.lafsfs.storage.ServerIdentity.createPrivateDirectory(logs); // the log names servers with their swissnums
+        org.lafsfs.storage.ServerIdentity.createPrivateDirectory(logs);
         Path file = logs.resolve("lafsfs.log");
+        // Owner-only whatever made the directory (Tahoe's own logs/ is 0755): the log names files and servers.
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // nothing to tighten
+        }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         Appender<ILoggingEvent> console = root.getAppender("STDERR");

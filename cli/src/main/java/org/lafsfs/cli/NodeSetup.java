@@ -58,6 +58,13 @@ final class NodeSetup {
         if (embeddedServers(node) > 0 || hasServers(dir)) {
             return Optional.empty();
         }
+        if (!node.get("client", "introducer.furl", "").isBlank()
+                || Files.exists(dir.resolve("private").resolve("introducers.yaml"))) {
+            // A Tahoe node that finds its servers through an introducer: it is not ours to turn into a local grid.
+            throw new IllegalArgumentException(dir + " finds its storage servers through an introducer, which"
+                    + " lafsfs does not speak: list them in " + dir.resolve("private/servers.yaml")
+                    + " (their anonymous-storage-NURLs), as Tahoe's static servers");
+        }
         int servers = Math.max(node.encoding().total(), node.encoding().happy()); // a server per share
         String text = Files.readString(cfg, StandardCharsets.UTF_8);
         java.util.regex.Matcher header = java.util.regex.Pattern.compile("(?m)^\\s*\\[lafsfs\\]\\s*$").matcher(text);

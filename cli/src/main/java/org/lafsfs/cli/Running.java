@@ -136,62 +136,57 @@ final class Running {
             }
             return;
         }
-        boolean ok = true;
-        if (control != null) {
+        boolean announced = control != null;
+        if (announced) {
             Print.err("lafsfs: stopping: no new requests; finishing what is pending");
         }
+        // Each step on its own: one that fails must not keep the later ones (the grid, the lock) from running.
+        boolean ok = step("lease renewal", () -> close(leases))
+                & step("the status socket", () -> close(control))
+                & step("the mount", () -> close(fuse))
+                & step("the SFTP server", () -> close(sftp))
+                & step("drop-upload", () -> close(dropUpload))
+                & step("pending uploads", () -> {
+                    if (roots != null) {
+                        try {
+                            roots.close();
+                        } catch (VfsException e) {
+                            throw new IOException(e.getMessage() + " (kept in the spool: it resumes at the next"
+                                    + " start)", e);
+                        }
+                    }
+                })
+                & step("the grid connections", () -> close(session))
+                & step("the storage servers", () -> close(grid))
+                & step("the node directory lock", () -> {
+                    nodeLock.release();
+                    nodeLock.channel().close();
+                });
+        clean = ok;
+        if (announced) {
+            Print.err("lafsfs: stopped" + (ok ? "" : " (see above)"));
+        }
+        stopped.countDown();
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static boolean step(String what, Step step) {
         try {
-            if (leases != null) {
-                leases.close();
-            }
-            if (control != null) {
-                control.close();
-            }
-            if (fuse != null) {
-                fuse.close();
-            }
-            if (sftp != null) {
-                try {
-                    sftp.close();
-                } catch (IOException e) {
-                    ok = false;
-                    Print.err("lafsfs: stopping the SFTP server: " + e.getMessage());
-                }
-            }
-            if (dropUpload != null) {
-                try {
-                    dropUpload.close();
-                } catch (IOException e) {
-                    ok = false;
-                    Print.err("lafsfs: stopping drop-upload: " + e.getMessage());
-                }
-            }
-            if (roots != null) {
-                try {
-                    roots.close();
-                } catch (VfsException e) {
-                    ok = false;
-                    Print.err("lafsfs: " + e.getMessage() + " (kept in the spool: it resumes at the next start)");
-                }
-            }
-        } finally {
-            if (session != null) {
-                session.close();
-            }
-            if (grid != null) {
-                grid.close();
-            }
-            try {
-                nodeLock.release();
-                nodeLock.channel().close();
-            } catch (IOException e) {
-                // the process is ending
-            }
-            clean = ok;
-            if (control != null) {
-                Print.err("lafsfs: stopped" + (ok ? "" : " (see above)"));
-            }
-            stopped.countDown();
+            step.run();
+            return true;
+        } catch (Exception e) {
+            Print.err("lafsfs: stopping " + what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return false;
+        }
+    }
+
+    private static void close(AutoCloseable c) throws Exception {
+        if (c != null) {
+            c.close();
         }
     }
 }

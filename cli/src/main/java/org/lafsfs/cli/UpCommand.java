@@ -82,6 +82,8 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private void start(Running up, NodeDirectory node, Path home) throws IOException {
+        // Settings a user can get wrong are read before anything starts.
+        java.time.Duration renewalInterval = LeaseRenewal.interval(node);
         int embedded = NodeSetup.embeddedServers(node);
         if (embedded > 0) {
             up.grid = EmbeddedGrid.start(node.path().resolve("embedded-grid"), embedded,
@@ -122,16 +124,21 @@ final class UpCommand implements Callable<Integer> {
             up.fuse = mount(vfs, up.mountPoint, CacheConfig.fromSettings(node.section("lafsfs")), up);
         }
         Optional<DropUploadSetup.Configured> drop = DropUploadSetup.configured(node);
+        DirectoryCap dropTarget = null;
         if (drop.isPresent()) {
             DirectoryCap target = DropUploadSetup.target(node, up.session, drop.get().target());
+            dropTarget = target;
             up.dropUpload = org.lafsfs.dropupload.DropUploader.start(up.roots.pool().open(target),
                     DropUploadSetup.config(node, drop.get().localDir(), target));
         }
         java.util.Set<DirectoryCap> served = new java.util.LinkedHashSet<>();
         accounts.all().forEach(a -> served.add(a.root()));
         served.add(up.root);
+        if (dropTarget != null) {
+            served.add(dropTarget);
+        }
         up.leases = new LeaseRenewal(up.session.grid(), List.copyOf(served),
-                node.path().resolve("private").resolve("lease-renewal.json"), LeaseRenewal.interval(node),
+                node.path().resolve("private").resolve("lease-renewal.json"), renewalInterval,
                 java.time.Clock.systemUTC());
         up.leases.start();
         up.control = ControlSocket.serve(node.path(), up::statusJson);

@@ -72,6 +72,31 @@ class NodeSetupTest {
     }
 
     @Test
+    void aTahoeNodeThatUsesAnIntroducerIsRefusedNotTurnedIntoALocalGrid() throws Exception {
+        Path node = Files.createDirectories(dir.resolve("tahoe-with-introducer"));
+        String cfg = "[client]\nintroducer.furl = pb://abc@tcp:example.org:1234/introducer\n";
+        Files.writeString(node.resolve("tahoe.cfg"), cfg);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSetup.prepare(node))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("introducer")
+                .hasMessageContaining("servers.yaml");
+        assertThat(Files.readString(node.resolve("tahoe.cfg"))).isEqualTo(cfg);
+        assertThat(node.resolve("private/servers.yaml")).doesNotExist();
+    }
+
+    @Test
+    void leaseRenewalIntervalsAreReadInTheUnitsTheReadmeShows() throws Exception {
+        Path node = Files.createDirectories(dir.resolve("intervals"));
+        for (var c : java.util.Map.of("7d", java.time.Duration.ofDays(7), "12h", java.time.Duration.ofHours(12),
+                "30m", java.time.Duration.ofMinutes(30), "2 days", java.time.Duration.ofDays(2)).entrySet()) {
+            Files.writeString(node.resolve("tahoe.cfg"), "[lafsfs]\nlease-renewal-interval = " + c.getKey() + "\n");
+            assertThat(LeaseRenewal.interval(NodeDirectory.open(node))).as(c.getKey()).isEqualTo(c.getValue());
+        }
+        Files.writeString(node.resolve("tahoe.cfg"), "[lafsfs]\nlease-renewal-interval = soon\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LeaseRenewal.interval(NodeDirectory.open(node)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("such as 7d");
+    }
+
+    @Test
     void theLocalUsersSshKeysBecomeTheirAccount() throws Exception {
         Path home = dir.resolve("home");
         KeyPair ed = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);

@@ -127,8 +127,8 @@ public final class DropUploader implements AutoCloseable {
                 long now = System.nanoTime();
                 if (rescanRequested || now >= nextRescan) {
                     rescanRequested = false;
-                    scan();
                     nextRescan = now + config.rescanInterval().toNanos();
+                    scan();
                 }
                 List<String> ready = ready(now);
                 if (ready.isEmpty()) {
@@ -195,6 +195,11 @@ public final class DropUploader implements AutoCloseable {
             dirty.remove(path);
             inFlight.add(path);
             running.add(workers.submit(() -> {
+                if (!this.running) {
+                    inFlight.remove(path);
+                    dirty.putIfAbsent(path, System.nanoTime()); // looked at again at the next start
+                    return;
+                }
                 try {
                     work.on(path);
                     firstSeen.remove(path);
@@ -228,28 +233,52 @@ public final class DropUploader implements AutoCloseable {
     /** Compares the whole folder with what was uploaded; whatever differs is looked at again. */
     private void scan() throws IOException {
         Set<String> remembered = state.paths();
-        try (var walk = Files.walk(root)) {
-            walk.filter(p -> !p.equals(root)).forEach(p -> {
+        boolean[] anything = {false};
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                if (!d.equals(root)) {
+                    look(d, a);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                look(f, a);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                // unreadable or gone while we looked: what it held is not taken for deleted
+                String path = relative(f);
+                remembered.removeIf(p -> p.equals(path) || p.startsWith(path + "/"));
+                failed.put(path, "cannot be read: " + e.getMessage());
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            private void look(Path p, BasicFileAttributes a) {
+                anything[0] = true;
                 String path = relative(p);
                 remembered.remove(path);
                 Optional<Entry> known = state.get(path);
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    boolean same = known.isPresent() && (a.isDirectory() ? known.get().directory()
-                            : a.isRegularFile() && !known.get().directory() && known.get().size() == a.size()
-                                    && known.get().modifiedMillis() == a.lastModifiedTime().toMillis());
-                    if (!same && !failed.containsKey(path) && (a.isDirectory() || a.isRegularFile())) {
-                        dirty.putIfAbsent(path, System.nanoTime());
-                    }
-                } catch (IOException gone) {
+                boolean same = known.isPresent() && (a.isDirectory() ? known.get().directory()
+                        : a.isRegularFile() && !known.get().directory() && known.get().size() == a.size()
+                                && known.get().modifiedMillis() == a.lastModifiedTime().toMillis());
+                if (!same && !failed.containsKey(path) && (a.isDirectory() || a.isRegularFile())) {
                     dirty.putIfAbsent(path, System.nanoTime());
                 }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
+            }
+        });
+        if (!anything[0] && !remembered.isEmpty() && lastScan == null) {
+            // An empty folder at start, where files were uploaded before, is more often an unmounted disk
+            // than a deliberate deletion of everything: nothing is deleted on the grid for it.
+            failed.put("", "the folder is empty at start although " + remembered.size() + " uploaded paths"
+                    + " were in it; nothing is deleted on the grid (if it is meant, delete them there)");
+        } else {
+            remembered.forEach(path -> dirty.putIfAbsent(path, System.nanoTime())); // deleted meanwhile
         }
-        remembered.forEach(path -> dirty.putIfAbsent(path, System.nanoTime())); // deleted meanwhile
         lastScan = Instant.now();
     }
 
@@ -261,10 +290,14 @@ public final class DropUploader implements AutoCloseable {
         try {
             a = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            delete(path);
+            delete(path, false);
             return;
         }
         requireGridName(path);
+        Optional<Entry> known = state.get(path);
+        if (known.isPresent() && known.get().directory() != a.isDirectory()) {
+            delete(path, true); // a file became a folder or the other way: the old one goes first
+        }
         if (a.isDirectory()) {
             ensureDirectory(path);
         } else if (a.isRegularFile()) {
@@ -360,7 +393,7 @@ public final class DropUploader implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             try {
-                out.close();
+                out.abort(); // half a copy must not become the file
             } catch (VfsException ignored) {
                 // the first failure is the one to report
             }
@@ -407,8 +440,10 @@ public final class DropUploader implements AutoCloseable {
     }
 
     /** A path gone locally: unlinked on the grid (its whole subtree, for a folder), or moved into Archives/. */
-    private void delete(String path) throws IOException {
-        for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    /** @param replaced the path is still there locally, as the other kind (file or folder) */
+    private void delete(String path, boolean replaced) throws IOException {
+        for (int slash = path.lastIndexOf('/'); slash > 0 && !replaced;
+                slash = path.lastIndexOf('/', slash - 1)) {
             String ancestor = path.substring(0, slash);
             if (state.get(ancestor).filter(Entry::directory).isPresent()
                     && !Files.exists(root.resolve(ancestor), LinkOption.NOFOLLOW_LINKS)) {
@@ -417,11 +452,23 @@ public final class DropUploader implements AutoCloseable {
         }
         List<String> below = state.subtree(path);
         if (below.isEmpty()) {
+            if (attempts.containsKey(path)) {
+                // Its upload failed here but may still be retried by the VFS: cancel it.
+                try {
+                    vfs.unlink("/" + path);
+                } catch (VfsException e) {
+                    if (e.errno() != Errno.ENOENT && e.errno() != Errno.EISDIR) {
+                        throw e;
+                    }
+                }
+                attempts.remove(path);
+                failed.remove(path);
+            }
             return; // never uploaded
         }
         if (config.archiveDeletions()) {
             String archived = ARCHIVES + "/" + path + "~" + ARCHIVE_TIME.format(Instant.now());
-            ensureParents(archived);
+            makeGridDirectories(archived.substring(0, archived.lastIndexOf('/')));
             try {
                 vfs.rename("/" + path, "/" + archived);
             } catch (VfsException e) {
@@ -448,6 +495,21 @@ public final class DropUploader implements AutoCloseable {
         }
         below.forEach(state::remove);
         deleted.incrementAndGet();
+    }
+
+    /** Makes grid directories without remembering them as uploaded: Archives/ has no local folder. */
+    private void makeGridDirectories(String path) throws IOException {
+        StringBuilder at = new StringBuilder();
+        for (String part : path.split("/")) {
+            at.append('/').append(part);
+            try {
+                vfs.mkdir(at.toString());
+            } catch (VfsException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A name the grid cannot hold exactly is reported, not mangled. */
@@ -525,13 +587,13 @@ public final class DropUploader implements AutoCloseable {
         watcher.close();
         coordinator.interrupt();
         try {
-            coordinator.join(TimeUnit.SECONDS.toMillis(60));
+            coordinator.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdown();
+        workers.shutdown(); // what is being copied finishes; what is queued is skipped (see runAll)
         try {
-            workers.awaitTermination(60, TimeUnit.SECONDS);
+            workers.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

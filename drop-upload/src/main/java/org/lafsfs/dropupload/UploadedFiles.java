@@ -108,12 +108,11 @@ final class UploadedFiles {
     /** Every path at or below {@code dir}, deepest first (the order they can be removed in). */
     synchronized List<String> subtree(String dir) {
         List<String> below = new ArrayList<>();
-        for (String p : entries.tailMap(dir, true).keySet()) {
-            if (!p.equals(dir) && !p.startsWith(dir + "/")) {
-                break;
-            }
-            below.add(p);
+        if (entries.containsKey(dir)) {
+            below.add(dir);
         }
+        // "dir/" to "dir0" ('0' follows '/'): exactly the paths below, whatever sorts between ("dir.zip")
+        below.addAll(entries.subMap(dir + "/", dir + "0").keySet());
         below.sort((a, b) -> Long.compare(b.chars().filter(c -> c == '/').count(),
                 a.chars().filter(c -> c == '/').count()));
         return below;

@@ -350,4 +350,87 @@ class DropUploaderTest {
         assertThat(new String(read(reader(), "/a.txt"), UTF_8)).isEqualTo("contents of a");
         assertThat(Files.readString(stateFile)).contains("\"a.txt\"");
     }
+
+    @Test
+    void aDeletedFolderTakesItsWholeSubtreeEvenBesideNamesThatSortBetween() throws Exception {
+        Files.createDirectories(local.resolve("photos/2026"));
+        Files.writeString(local.resolve("photos/a.jpg"), "a");
+        Files.writeString(local.resolve("photos/2026/b.jpg"), "b");
+        Files.writeString(local.resolve("photos.zip"), "zip");
+        Files.writeString(local.resolve("photos-old"), "old");
+        DropUploader uploader = start(config());
+        settle(uploader);
+        for (Path p : List.of(local.resolve("photos/2026/b.jpg"), local.resolve("photos/2026"),
+                local.resolve("photos/a.jpg"), local.resolve("photos"))) {
+            Files.delete(p);
+        }
+        settle(uploader);
+        assertThat(names(reader(), "/")).containsExactly("photos-old", "photos.zip");
+        assertThat(uploader.status().failed()).isEmpty();
+    }
+
+    @Test
+    void archivingKeepsArchivesOutOfWhatIsMirroredAcrossRescans() throws Exception {
+        Files.writeString(local.resolve("gone.txt"), "gone");
+        DropUploader uploader = start(config().withArchiveDeletions(true).withRescanInterval(Duration.ofMillis(300)));
+        settle(uploader);
+        Files.delete(local.resolve("gone.txt"));
+        settle(uploader);
+        Thread.sleep(1000); // several rescans
+        settle(uploader);
+        assertThat(uploader.status().failed()).isEmpty();
+        Vfs other = reader();
+        assertThat(names(other, "/")).containsExactly("Archives");
+        assertThat(names(other, "/Archives")).hasSize(1).allMatch(n -> n.startsWith("gone.txt~"));
+    }
+
+    @Test
+    void aFileThatBecameAFolderWhileStoppedIsReplacedOnTheGrid() throws Exception {
+        Files.writeString(local.resolve("thing"), "a file at first");
+        DropUploader first = start(config());
+        settle(first);
+        first.close();
+        Files.delete(local.resolve("thing"));
+        Files.createDirectories(local.resolve("thing"));
+        Files.writeString(local.resolve("thing/inside.txt"), "now a folder");
+        DropUploader second = start(config());
+        settle(second);
+        assertThat(second.status().failed()).isEmpty();
+        Vfs other = reader();
+        assertThat(other.stat("/thing").isDirectory()).isTrue();
+        assertThat(new String(read(other, "/thing/inside.txt"), UTF_8)).isEqualTo("now a folder");
+    }
+
+    @Test
+    void anEmptyFolderAtStartDeletesNothingOnTheGridAndSaysWhy() throws Exception {
+        Files.writeString(local.resolve("precious.txt"), "keep me");
+        DropUploader first = start(config());
+        settle(first);
+        first.close();
+        Files.delete(local.resolve("precious.txt")); // as if the disk were not mounted
+        DropUploader second = start(config());
+        settle(second);
+        assertThat(names(reader(), "/")).containsExactly("precious.txt");
+        assertThat(second.status().failed()).containsKey("").extractingByKey("").asString()
+                .contains("folder is empty at start");
+    }
+
+    @Test
+    void aFileDeletedWhileItsUploadIsFailingNeverAppearsOnTheGrid() throws Exception {
+        DropUploader uploader = start(config());
+        fixture.grid().servers().forEach(org.lafsfs.storage.SimulatedGrid.Server::fill); // CHK uploads fail
+        Files.write(local.resolve("short-lived.bin"), random(20_000, 77));
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!uploader.status().failed().containsKey("short-lived.bin") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(uploader.status().failed()).containsKey("short-lived.bin");
+        Files.delete(local.resolve("short-lived.bin"));
+        Thread.sleep(SETTLE.toMillis() * 4);
+        fixture.grid().servers().forEach(s -> s.backend().setReservedSpace(0));
+        settle(uploader);
+        Thread.sleep(6000); // longer than the VFS's own retry of a failed upload (5 s)
+        vfs.sync();
+        assertThat(names(reader(), "/")).isEmpty();
+    }
 }

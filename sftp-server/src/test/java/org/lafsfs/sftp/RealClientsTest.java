@@ -39,6 +39,8 @@ import org.lafsfs.vfs.VfsFixture;
 class RealClientsTest {
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(3);
     private static final String USER = "alice";
+    /** alice also has a password (Tahoe's accounts file allows a key line and a password line for one name). */
+    private static final String PASSWORD = "hunter2-is-not-a-good-password";
 
     @TempDir
     Path dir;
@@ -67,7 +69,9 @@ class RealClientsTest {
         String publicKey = Files.readString(dir.resolve("id_ed25519.pub"), UTF_8).strip();
         Accounts accounts = Accounts.parse(List.of(
                 "# an accounts file in Tahoe's format",
-                USER + " " + publicKey + " " + client.root().uri()), "accounts");
+                USER + " " + publicKey + " " + client.root().uri(),
+                USER + " " + Accounts.hashPassword(PASSWORD) + " " + client.root().uri()),
+                "accounts");
         server = SftpServer.start("127.0.0.1", 0, List.of(SftpTesting.hostKey()), accounts,
                 (DirectoryCap root) -> served);
     }
@@ -276,6 +280,90 @@ class RealClientsTest {
         assertThat(names(served.readdir("/restic-repo"))).contains("config", "data", "index", "keys", "snapshots");
     }
 
+    // ---------------------------------------------------------------- password accounts
+
+    /**
+     * The same clients logging in with alice's password instead of her key: OpenSSH (sftp, and restic through
+     * ssh) reads it from an SSH_ASKPASS program, sshfs from stdin, rclone from its obscured config value.
+     */
+    @Test
+    void passwordAccountsWorkWithOpenSshSftpSshfsRcloneAndRestic() throws Exception {
+        requireTool("sftp");
+        String password = PASSWORD;
+        Path askpass = dir.resolve("askpass.sh");
+        Files.writeString(askpass, "#!/bin/sh\necho '" + password + "'\n", UTF_8);
+        askpass.toFile().setExecutable(true, true);
+        Map<String, String> askEnv = Map.of("SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force",
+                "DISPLAY", ":0");
+        String noKey = "-o PreferredAuthentications=password -o PubkeyAuthentication=no"
+                + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null";
+
+        // OpenSSH sftp: commands on stdin (its -b batch mode turns password prompts off)
+        Files.writeString(local.resolve("p.txt"), "put with a password\n", UTF_8);
+        Files.writeString(dir.resolve("cmds"), "mkdir pw\nput " + local.resolve("p.txt") + " pw/p.txt\nget pw/p.txt "
+                + local.resolve("p.back") + "\n", UTF_8);
+        run(List.of("bash", "-c", "sftp -P " + server.port() + " " + noKey + " " + USER + "@127.0.0.1 < "
+                + dir.resolve("cmds")), askEnv);
+        assertThat(Files.readString(local.resolve("p.back"), UTF_8)).isEqualTo("put with a password\n");
+
+        // A wrong password is refused.
+        Path wrong = dir.resolve("wrong.sh");
+        Files.writeString(wrong, "#!/bin/sh\necho 'not it'\n", UTF_8);
+        wrong.toFile().setExecutable(true, true);
+        Result refused = runAllowingFailure(List.of("bash", "-c", "echo ls | sftp -P " + server.port() + " "
+                + noKey + " -o NumberOfPasswordPrompts=1 " + USER + "@127.0.0.1"), Map.of("SSH_ASKPASS",
+                wrong.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"));
+        assertThat(refused.exit()).as(refused.output()).isNotZero();
+
+        // rclone with the obscured password
+        if (toolPresent("rclone")) {
+            String obscured = run(List.of("rclone", "obscure", password), Map.of()).strip();
+            Path src = makeTree(local.resolve("rclone-src"));
+            Files.writeString(dir.resolve("rclone.conf"), "", UTF_8);
+            Map<String, String> env = Map.of("RCLONE_CONFIG", dir.resolve("rclone.conf").toString(),
+                    "RCLONE_CONFIG_PW_TYPE", "sftp", "RCLONE_CONFIG_PW_HOST", "127.0.0.1",
+                    "RCLONE_CONFIG_PW_PORT", Integer.toString(server.port()), "RCLONE_CONFIG_PW_USER", USER,
+                    "RCLONE_CONFIG_PW_PASS", obscured, "RCLONE_CONFIG_PW_DISABLE_HASHCHECK", "true");
+            run(List.of("rclone", "sync", src.toString(), "pw:rclone"), env);
+            run(List.of("rclone", "check", "--download", src.toString(), "pw:rclone"), env);
+        } else {
+            requireTool("rclone");
+        }
+
+        // restic through ssh, which asks SSH_ASKPASS
+        if (toolPresent("restic")) {
+            Path src = makeTree(local.resolve("restic-src"));
+            String ssh = "ssh -p " + server.port() + " " + noKey + " " + USER + "@127.0.0.1 -s sftp";
+            Map<String, String> env = new java.util.HashMap<>(askEnv);
+            env.put("RESTIC_PASSWORD", "correct horse battery staple");
+            List<String> restic = List.of("restic", "--no-cache", "-r", "sftp:" + USER + "@127.0.0.1:/pw-restic",
+                    "-o", "sftp.command=" + ssh);
+            run(with(restic, "init"), env);
+            run(with(restic, "backup", src.toString()), env);
+            run(with(restic, "check", "--read-data"), env);
+        } else {
+            requireTool("restic");
+        }
+
+        // sshfs reading the password from stdin
+        if (toolPresent("sshfs") && toolPresent("fusermount3") && Files.exists(Path.of("/dev/fuse"))) {
+            Path mount = Files.createDirectories(dir.resolve("pw-mnt"));
+            Files.writeString(dir.resolve("pw"), password + "\n", UTF_8);
+            run(List.of("bash", "-c", "sshfs -p " + server.port() + " -o password_stdin " + noKey + " " + USER
+                    + "@127.0.0.1:/ " + mount + " < " + dir.resolve("pw")), Map.of());
+            try {
+                Files.writeString(mount.resolve("pw/from-sshfs.txt"), "sshfs with a password\n", UTF_8);
+                assertThat(Files.readString(mount.resolve("pw/p.txt"), UTF_8)).isEqualTo("put with a password\n");
+            } finally {
+                run(List.of("fusermount3", "-u", mount.toString()), Map.of());
+            }
+        } else {
+            requireTool("sshfs");
+        }
+        served.sync();
+        assertThat(names(served.readdir("/pw"))).contains("p.txt");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A small tree: files of several sizes (empty, small, a few MiB) in nested directories. */
@@ -325,6 +413,14 @@ class RealClientsTest {
     }
 
     /** A tool the test needs: under CI=true its absence is a failure (.ci/run installs it), elsewhere a skip. */
+    private static boolean toolPresent(String name) {
+        try {
+            return new ProcessBuilder("bash", "-c", "command -v " + name).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
     static void requireTool(String name) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(d, name))) {

@@ -30,4 +30,12 @@ public interface FileHandle extends Closeable {
     /** Releases the handle; the last one publishes the file (and reports the outcome). */
     @Override
     void close() throws VfsException;
+
+    /**
+     * Releases the handle without publishing what it wrote (a copy that failed half-way must not become the
+     * file's contents); other handles of the file keep theirs. Where a frontend cannot do that, it closes.
+     */
+    default void abort() throws VfsException {
+        close();
+    }
 }

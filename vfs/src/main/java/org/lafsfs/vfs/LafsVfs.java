@@ -296,8 +296,8 @@ public final class LafsVfs implements Vfs {
      */
     private int links(Node n) throws VfsException {
         String key = n.entry().readCap() != null ? n.entry().readCap() : n.entry().writeCap();
-        if (key == null) {
-            return 1;
+        if (key == null || key.startsWith("URI:LIT:")) {
+            return 1; // every empty (or equal tiny) file has the same literal cap: equal is not linked
         }
         SortedMap<String, DirectoryEntry> siblings = children(n.parent());
         LinkCounts counts = linkCounts;
@@ -432,6 +432,9 @@ public final class LafsVfs implements Vfs {
 
     @Override
     public synchronized void unlink(String path) throws VfsException {
+        if (forgetUnlinkedUpload(path)) {
+            return;
+        }
         Node n = existing(path);
         if (n.parent() == null || isDirectory(n)) {
             throw new VfsException(Errno.EISDIR, "is a directory: " + path);
@@ -446,8 +449,45 @@ public final class LafsVfs implements Vfs {
         }
     }
 
+    /**
+     * A name made with {@link OpenOption#LINK_WHEN_UPLOADED} whose upload has not linked it yet exists only as
+     * that staged upload: unlinking it cancels the upload (else it would be linked later, after its name was
+     * deleted). Returns whether that was the case.
+     */
+    private boolean forgetUnlinkedUpload(String path) throws VfsException {
+        Node n = node(path);
+        if (n.exists() || n.parent() == null || uploads.at(n.parent(), n.name()).isEmpty()) {
+            return false;
+        }
+        uploads.forget(n.parent(), n.name());
+        return true;
+    }
+
+    /** The same for a rename: the staged upload links under the new name instead. */
+    private boolean moveUnlinkedUpload(String from, String to) throws VfsException {
+        Node src = node(from);
+        if (src.exists() || src.parent() == null || uploads.at(src.parent(), src.name()).isEmpty()) {
+            return false;
+        }
+        Node dst = node(to);
+        if (dst.parent() == null || dst.exists() && isDirectory(dst)) {
+            throw new VfsException(Errno.EISDIR, "is a directory: " + to);
+        }
+        requireWritable(dst, to);
+        try {
+            uploads.forget(dst.parent(), dst.name());
+            uploads.moved(src.parent(), src.name(), dst.parent(), dst.name());
+        } catch (java.io.IOException e) {
+            throw new VfsException(Errno.EIO, "cannot record the rename of " + from + ": " + e.getMessage(), e);
+        }
+        return true;
+    }
+
     @Override
     public synchronized void rename(String from, String to) throws VfsException {
+        if (moveUnlinkedUpload(from, to)) {
+            return;
+        }
         Node src = existing(from);
         if (src.parent() == null) {
             throw new VfsException(Errno.EINVAL, "cannot rename the root directory");
@@ -873,6 +913,26 @@ public final class LafsVfs implements Vfs {
                     return;
                 }
                 publish(file, path, config.closeWait());
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean last;
+            synchronized (LafsVfs.this) {
+                last = --file.handles == 0;
+                if (last) {
+                    openFiles.remove(location(file.dir, file.name), file);
+                }
+            }
+            if (last) {
+                synchronized (file) {
+                    discard(file); // nothing staged, nothing linked: the name keeps what it had
+                }
             }
         }
     }
