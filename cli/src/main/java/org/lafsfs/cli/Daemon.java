@@ -35,7 +35,8 @@ final class Daemon {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.add("-Dfile.encoding=UTF-8");
+        // The same JVM options (heap size, -Dfile.encoding, LAFSFS_JAVA_OPTS as ./lafsfs passed them).
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());

@@ -51,7 +51,7 @@ import org.lafsfs.vfs.VfsStatus;
  */
 final class MountedPathVfs implements Vfs {
     /** libc through jnr-posix, answering failures with -1 and errno (its default handler throws for some calls). */
-    private static final POSIX posix = POSIXFactory.getNativePOSIX(new jnr.posix.util.DefaultPOSIXHandler() {
+    static final POSIX posix = POSIXFactory.getNativePOSIX(new jnr.posix.util.DefaultPOSIXHandler() {
         @Override
         public void error(jnr.constants.platform.Errno error, String extraData) {
             // the caller reads errno
@@ -66,15 +66,15 @@ final class MountedPathVfs implements Vfs {
     private static final Map<String, Errno> BY_REASON = new HashMap<>();
     private static final Map<Integer, Errno> BY_VALUE = new HashMap<>();
 
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 01;
-    private static final int O_RDWR = 02;
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_TRUNC = 01000;
+    static final int O_RDONLY = 0;
+    static final int O_WRONLY = 01;
+    static final int O_RDWR = 02;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int O_TRUNC = 01000;
     private static final int O_APPEND = 02000;
     private static final int O_DIRECTORY = 0200000;
-    private static final int AT_FDCWD = -100;
+    static final int AT_FDCWD = -100;
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
     static {

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,25 +31,14 @@ import org.lafsfs.vfs.VfsFixture;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PosixSyscallTest {
-    /** libc through jnr-posix, answering failures with -1 and errno. */
-    private static final POSIX posix = POSIXFactory.getNativePOSIX(new jnr.posix.util.DefaultPOSIXHandler() {
-        @Override
-        public void error(jnr.constants.platform.Errno error, String extraData) {
-            // the test reads errno
-        }
-
-        @Override
-        public void error(jnr.constants.platform.Errno error, String methodName, String extraData) {
-            // the test reads errno
-        }
-    });
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 01;
-    private static final int O_RDWR = 02;
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_TRUNC = 01000;
-    private static final int AT_FDCWD = -100;
+    private static final POSIX posix = MountedPathVfs.posix;
+    private static final int O_RDONLY = MountedPathVfs.O_RDONLY;
+    private static final int O_WRONLY = MountedPathVfs.O_WRONLY;
+    private static final int O_RDWR = MountedPathVfs.O_RDWR;
+    private static final int O_CREAT = MountedPathVfs.O_CREAT;
+    private static final int O_EXCL = MountedPathVfs.O_EXCL;
+    private static final int O_TRUNC = MountedPathVfs.O_TRUNC;
+    private static final int AT_FDCWD = MountedPathVfs.AT_FDCWD;
     private static final String LONG_NAME = "n".repeat(256);
 
     @TempDir
@@ -162,9 +150,10 @@ class PosixSyscallTest {
     class Link {
         @Test
         void aSecondNameForAFileReadsTheSameAndCountsTwoLinks() throws Exception {
-            file("f", "shared");
+            String contents = "linked, and longer than a literal cap holds: " + "x".repeat(60);
+            file("f", contents);
             assertThat(result(posix.link(p("f"), p("g")))).isEqualTo("OK");
-            assertThat(Files.readString(here.resolve("g"))).isEqualTo("shared");
+            assertThat(Files.readString(here.resolve("g"))).isEqualTo(contents);
             assertThat(stat(p("f")).nlink()).isEqualTo(2);
             assertThat(result(posix.unlink(p("f")))).isEqualTo("OK");
             assertThat(stat(p("g")).nlink()).isEqualTo(1);
@@ -179,6 +168,18 @@ class PosixSyscallTest {
             assertThat(result(posix.link(p("missing"), p("h")))).isEqualTo("ENOENT");
             assertThat(result(posix.link(p("d"), p("d2")))).isEqualTo("EPERM");
             assertThat(result(posix.link(p("f"), p(LONG_NAME)))).isEqualTo("ENAMETOOLONG");
+        }
+    }
+
+    @Nested
+    @DisplayName("link counts")
+    class LinkCounts {
+        @Test
+        void emptyFilesAreNotTakenForLinksOfEachOther() throws Exception {
+            file("a", "");
+            file("b", "");
+            assertThat(stat(p("a")).nlink()).isEqualTo(1);
+            assertThat(stat(p("b")).nlink()).isEqualTo(1);
         }
     }
 

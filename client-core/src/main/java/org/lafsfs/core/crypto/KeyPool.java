@@ -40,9 +40,12 @@ public final class KeyPool {
      */
     public static SigningKey take() {
         SigningKey key = ready.poll();
-        refill();
-        if (key == null && stash != null) {
-            key = stash.take().orElse(null);
+        KeyStash onDisk = stash;
+        if (key == null && onDisk != null) {
+            key = onDisk.take().orElse(null);
+        }
+        if (onDisk == null || onDisk.size() == 0) {
+            refill(); // with keys on disk, a burst is not slowed by making more
         }
         return key != null ? key : SigningKey.generate();
     }

@@ -55,6 +55,12 @@ public final class KeyStash implements AutoCloseable {
                 Files.createDirectories(dir);
             }
         }
+        // A key taken by a process that died before deleting it may be in use: it must go, never come back.
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().contains(".taken-")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** A key made earlier, never handed out before; empty when none is left. */

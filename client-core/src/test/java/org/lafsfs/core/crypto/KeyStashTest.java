@@ -94,4 +94,19 @@ class KeyStashTest {
         assertThat(stash.size()).isEqualTo(2);
         stash.close();
     }
+
+    @Test
+    void aKeyATakerDiedHoldingIsNeverHandedOutAgain() throws Exception {
+        KeyStash stash = new KeyStash(dir.resolve("keys"), 0, 0);
+        stash.addOne();
+        try (var files = Files.list(dir.resolve("keys"))) {
+            Path key = files.findFirst().orElseThrow();
+            Files.move(key, key.resolveSibling(key.getFileName() + ".taken-crashed")); // taken, then the crash
+        }
+        KeyStash restarted = new KeyStash(dir.resolve("keys"), 0, 0);
+        assertThat(restarted.take()).isEmpty();
+        try (var left = Files.list(dir.resolve("keys"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
 }
