@@ -37,34 +37,13 @@ final class LeaseFixture {
     }
 
     /** A clock the test sets; the backend grants leases by it and the crawler judges them by it. */
-    static class SettableClock extends Clock {
-        private volatile Instant now;
-
+    static class SettableClock extends TestClock {
         SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
+            super(now);
         }
 
         void setDaysAfterT0(long days) {
-            now = T0.plus(Duration.ofDays(days));
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
+            set(T0.plus(Duration.ofDays(days)));
         }
     }
 

@@ -47,7 +47,7 @@ class LeaseRenewalTest {
 
     @TempDir
     Path dir;
-    final MovableClock clock = new MovableClock();
+    final TestClock clock = new TestClock(START);
     final ExecutorService executor = Executors.newFixedThreadPool(4);
     final List<StorageBackend> backends = new ArrayList<>();
     Grid client;
@@ -124,29 +124,5 @@ class LeaseRenewalTest {
             }
         }
         return expiries;
-    }
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = START;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

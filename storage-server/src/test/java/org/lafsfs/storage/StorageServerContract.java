@@ -47,31 +47,8 @@ abstract class StorageServerContract {
     Path dir;
 
     StorageBackend backend;
-    final MutableClock clock = new MutableClock();
+    final TestClock clock = new TestClock(Instant.now());
 
-    /** A clock tests can move forward. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     /** A client for a server running over {@code backend}. */

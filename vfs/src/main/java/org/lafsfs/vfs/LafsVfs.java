@@ -888,23 +888,27 @@ public final class LafsVfs implements Vfs {
             }
         }
 
-        @Override
-        public void close() throws VfsException {
-            if (closed) {
-                return;
-            }
+        /**
+         * Marks this handle closed; returns whether it was the file's last (which is then no longer open). With
+         * {@code stamp}, the last close of a changed file stamps its modification time in the same step.
+         */
+        private boolean release(boolean stamp) throws VfsException {
             closed = true;
-            boolean last;
             synchronized (LafsVfs.this) {
-                last = --file.handles == 0;
+                boolean last = --file.handles == 0;
                 if (last) {
                     openFiles.remove(location(file.dir, file.name), file);
-                    if (!file.unlinked && file.changed()) {
+                    if (stamp && !file.unlinked && file.changed()) {
                         touch(file);
                     }
                 }
+                return last;
             }
-            if (!last) {
+        }
+
+        @Override
+        public void close() throws VfsException {
+            if (closed || !release(true)) {
                 return;
             }
             synchronized (file) {
@@ -917,19 +921,8 @@ public final class LafsVfs implements Vfs {
         }
 
         @Override
-        public void abort() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            boolean last;
-            synchronized (LafsVfs.this) {
-                last = --file.handles == 0;
-                if (last) {
-                    openFiles.remove(location(file.dir, file.name), file);
-                }
-            }
-            if (last) {
+        public void abort() throws VfsException {
+            if (!closed && release(false)) {
                 synchronized (file) {
                     discard(file); // nothing staged, nothing linked: the name keeps what it had
                 }
