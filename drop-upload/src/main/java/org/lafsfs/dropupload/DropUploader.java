@@ -294,9 +294,8 @@ public final class DropUploader implements AutoCloseable {
             return;
         }
         requireGridName(path);
-        Optional<Entry> known = state.get(path);
-        if (known.isPresent() && known.get().directory() != a.isDirectory()) {
-            delete(path, true); // a file became a folder or the other way: the old one goes first
+        if (!a.isDirectory() && state.get(path).filter(Entry::directory).isPresent()) {
+            delete(path, true); // a folder became a file: the old one goes first (the other way: ensureDirectory)
         }
         if (a.isDirectory()) {
             ensureDirectory(path);
@@ -337,7 +336,10 @@ public final class DropUploader implements AutoCloseable {
             }
             // A folder we made was removed from the grid by someone else: make it again.
             for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-                state.remove(path.substring(0, slash));
+                String ancestor = path.substring(0, slash);
+                if (state.get(ancestor).filter(Entry::directory).isPresent()) {
+                    state.remove(ancestor);
+                }
             }
             ensureParents(path);
             sha = copy(local, "/" + path);
@@ -427,6 +429,11 @@ public final class DropUploader implements AutoCloseable {
         synchronized (directoryLocks.computeIfAbsent(path, p -> new Object())) {
             if (state.get(path).filter(Entry::directory).isPresent()) {
                 return;
+            }
+            if (state.get(path).isPresent()) {
+                // A file we uploaded stands where the folder is now: it goes first, once, under this lock
+                // (the folder and the files in it may all be on their way at the same moment).
+                delete(path, true);
             }
             try {
                 vfs.mkdir("/" + path);
