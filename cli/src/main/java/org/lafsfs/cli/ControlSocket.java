@@ -69,11 +69,34 @@ final class ControlSocket implements AutoCloseable {
         if (!Files.exists(path)) {
             return Optional.empty();
         }
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            return Optional.of(new String(readAll(channel),
-                    StandardCharsets.UTF_8));
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
         } catch (java.net.SocketException gone) {
             return Optional.empty(); // a socket file without a listener: a run that was killed
+        }
+        // A Unix socket channel has no read timeout: a wedged lafsfs up is given 15 s, then the channel closes.
+        java.util.concurrent.CompletableFuture<byte[]> answer = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return readAll(channel);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        try {
+            return Optional.of(new String(answer.get(15, java.util.concurrent.TimeUnit.SECONDS),
+                    StandardCharsets.UTF_8));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("lafsfs up runs for " + nodeDir + " but did not answer within 15 s (see "
+                    + nodeDir.resolve("logs/lafsfs.log") + ")");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Optional.empty(); // it went away while answering
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking lafsfs up", e);
+        } finally {
+            channel.close();
         }
     }
 

@@ -118,6 +118,13 @@ final class Running {
         return status.toPrettyString();
     }
 
+    /** Between the steps of a start: a Ctrl-C during it ends the start there (what exists is stopped). */
+    void requireRunning() throws java.io.InterruptedIOException {
+        if (stopping.get()) {
+            throw new java.io.InterruptedIOException("stopped while starting");
+        }
+    }
+
     void awaitStopped() throws InterruptedException {
         stopped.await();
     }

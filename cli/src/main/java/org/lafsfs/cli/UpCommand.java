@@ -69,6 +69,8 @@ final class UpCommand implements Callable<Integer> {
         Optional<String> created = NodeSetup.prepare(nodeDir);
         Path logFile = Logs.toNodeDirectory(nodeDir, verbose);
         Running up = new Running(nodeDir, logFile, lockNode(nodeDir));
+        // From now on Ctrl-C stops in order, even while starting (start() checks between its steps).
+        Runtime.getRuntime().addShutdownHook(new Thread(up::stop, "lafsfs-up-shutdown"));
         try {
             created.ifPresent(what -> Print.err("lafsfs: " + what));
             start(up, NodeDirectory.open(nodeDir), home);
@@ -76,7 +78,6 @@ final class UpCommand implements Callable<Integer> {
             up.stop();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(up::stop, "lafsfs-up-shutdown"));
         up.awaitStopped();
         return up.stoppedCleanly() ? 0 : 1;
     }
@@ -92,6 +93,7 @@ final class UpCommand implements Callable<Integer> {
             // Their ports are new each run; other lafsfs commands find them here while this one runs.
             ServersYaml.write(node.path().resolve("private").resolve("servers.yaml"), up.grid.announcements());
         }
+        up.requireRunning();
         up.session = GridSession.open(node);
         up.session.keepKeysReady();
         if (up.session.grid().servers().isEmpty()) {
@@ -114,10 +116,12 @@ final class UpCommand implements Callable<Integer> {
             up.roots.pool().open(account.root()); // what a previous run left in their spools resumes now
         }
 
+        up.requireRunning();
         List<KeyPair> hostKeys = SftpServerCommand.hostKeys(node, node.section("sftpd"));
         up.sftp = listenSftp(node, hostKeys, accounts, up);
         up.users = accounts.all().stream().map(Accounts.Account::name).toList();
 
+        up.requireRunning();
         if (!noMount) {
             up.mountPoint = (mountPoint != null ? mountPoint : home.resolve("lafsfs-drive")).toAbsolutePath()
                     .normalize();
@@ -141,6 +145,7 @@ final class UpCommand implements Callable<Integer> {
                 node.path().resolve("private").resolve("lease-renewal.json"), renewalInterval,
                 java.time.Clock.systemUTC());
         up.leases.start();
+        up.requireRunning();
         up.control = ControlSocket.serve(node.path(), up::statusJson);
 
         Print.out(ReadyMessage.of(up, user, password, home, node,
