@@ -82,7 +82,12 @@ public record CacheConfig(Duration dirCacheTime, long maxDirectories, long maxIm
     /** Tahoe's abbreviated size: digits, an optional power prefix, an optional binary "i", an optional "B". */
     private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGTPE]?)(I?)B?");
 
-    private static Duration duration(Map<String, String> section, String key, Duration fallback) {
+    /**
+     * A duration setting of tahoe.cfg's section: "250ms", "5s", "2m", "12h", "7d", "1h30m", a bare
+     * number of seconds, or ISO-8601 ("PT5S"); {@code fallback} when the key is absent. The one reader of
+     * durations for every [lafsfs] setting.
+     */
+    public static Duration duration(Map<String, String> section, String key, Duration fallback) {
         if (!section.containsKey(key)) {
             return fallback;
         }

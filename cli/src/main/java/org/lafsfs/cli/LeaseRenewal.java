@@ -54,27 +54,20 @@ final class LeaseRenewal implements AutoCloseable {
         this.clock = clock;
     }
 
-    private static final java.util.regex.Pattern INTERVAL = java.util.regex.Pattern.compile(
-            "(\\d{1,6})\\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)");
-
-    /** The interval from tahoe.cfg: "7d", "12h", "30m", "3600s", "2 days"; a week if unset. */
+    /** The interval from tahoe.cfg: "7d", "12h", "1h30m" (read as every [lafsfs] duration is); a week if unset. */
     static Duration interval(NodeDirectory node) {
-        String value = node.get("lafsfs", "lease-renewal-interval", null);
-        if (value == null) {
-            return DEFAULT_INTERVAL;
+        String key = "lease-renewal-interval";
+        Duration d;
+        try {
+            d = org.lafsfs.cache.CacheConfig.duration(node.section("lafsfs"), key, DEFAULT_INTERVAL);
+        } catch (IllegalArgumentException e) {
+            d = Duration.ZERO;
         }
-        java.util.regex.Matcher m = INTERVAL.matcher(value.strip().toLowerCase(java.util.Locale.ROOT));
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        if (d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException("tahoe.cfg [lafsfs] lease-renewal-interval must be a positive"
-                    + " duration such as 7d, 12h or 30m, not '" + value + "'");
+                    + " duration such as 7d, 12h or 30m, not '" + node.get("lafsfs", key, "") + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2).charAt(0)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return d;
     }
 
     /** A failed renewal is tried again this soon (or after the interval, if that is shorter). */

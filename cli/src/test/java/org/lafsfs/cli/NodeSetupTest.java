@@ -87,7 +87,7 @@ class NodeSetupTest {
     void leaseRenewalIntervalsAreReadInTheUnitsTheReadmeShows() throws Exception {
         Path node = Files.createDirectories(dir.resolve("intervals"));
         for (var c : java.util.Map.of("7d", java.time.Duration.ofDays(7), "12h", java.time.Duration.ofHours(12),
-                "30m", java.time.Duration.ofMinutes(30), "2 days", java.time.Duration.ofDays(2)).entrySet()) {
+                "30m", java.time.Duration.ofMinutes(30), "1h30m", java.time.Duration.ofMinutes(90)).entrySet()) {
             Files.writeString(node.resolve("tahoe.cfg"), "[lafsfs]\nlease-renewal-interval = " + c.getKey() + "\n");
             assertThat(LeaseRenewal.interval(NodeDirectory.open(node))).as(c.getKey()).isEqualTo(c.getValue());
         }

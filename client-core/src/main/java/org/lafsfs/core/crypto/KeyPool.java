@@ -43,10 +43,11 @@ public final class KeyPool {
         KeyStash onDisk = stash;
         if (key == null && onDisk != null) {
             key = onDisk.take().orElse(null);
+            if (key != null) {
+                return key; // while the disk has keys, a burst is not slowed by making more in memory
+            }
         }
-        if (onDisk == null || onDisk.size() == 0) {
-            refill(); // with keys on disk, a burst is not slowed by making more
-        }
+        refill();
         return key != null ? key : SigningKey.generate();
     }
 
