@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StorageBackend {
     private static final Logger LOG = LoggerFactory.getLogger(StorageBackend.class);
+    private static final java.util.regex.Pattern SHARE_NUMBER = java.util.regex.Pattern.compile("[0-9]{1,3}");
     public static final String APPLICATION_VERSION = "lafsfs/0.1 (Tahoe-LAFS 1.20 storage protocol)";
     static final long MAXIMUM_MUTABLE_SHARE_SIZE = 69_105L * 1000 * 1000 * 1000 * 1000;
     /** The most a read-test-write answer may carry, so one small request cannot make a huge answer. */
@@ -591,9 +592,14 @@ public final class StorageBackend {
     private List<Path> shareFiles(StorageIndex si) {
         Path bucket = bucketDir(si);
         List<Path> files = new ArrayList<>();
+        // Most storage indexes asked about have no bucket here (every new upload asks). java.io's check
+        // answers without the two exceptions, stack traces and all, that a missing directory costs NIO.
+        if (!bucket.toFile().isDirectory()) {
+            return files;
+        }
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(bucket)) {
             for (Path p : dir) {
-                if (p.getFileName().toString().matches("[0-9]{1,3}") && Files.isRegularFile(p)) {
+                if (SHARE_NUMBER.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
                     files.add(p);
                 }
             }

@@ -22,7 +22,8 @@ import org.lafsfs.core.hashtree.HashTree;
  * (the last one shorter); each call returns that segment's N blocks, ready to
  * send. Memory is one segment plus 64 bytes per segment per share of hashes.
  * {@link #finish} then gives each share's {@link ShareLayout#trailer trailer}
- * and the read cap. Not thread-safe; one encoder per file.
+ * and the read cap. One encoder per file; {@link #encode} may run on several
+ * threads at once, everything else on one.
  */
 public final class ChkEncoder {
     private final byte[] key;
@@ -34,7 +35,6 @@ public final class ChkEncoder {
     private final int tailSize;
     private final int paddedTailSize;
     private final Zfec fec;
-    private final AesCtr cipher;
     private final Sha256d crypttextHasher = Hashes.crypttextHasher();
     private final List<byte[]> segmentHashes = new ArrayList<>();
     private final List<List<byte[]>> blockHashes = new ArrayList<>();
@@ -61,7 +61,6 @@ public final class ChkEncoder {
         this.tailSize = (int) (tail == 0 ? segmentSize : tail);
         this.paddedTailSize = (tailSize + k - 1) / k * k;
         this.fec = new Zfec(k, n);
-        this.cipher = AesCtr.of(key);
         for (int i = 0; i < n; i++) {
             blockHashes.add(new ArrayList<>(numSegments));
         }
@@ -97,18 +96,32 @@ public final class ChkEncoder {
      * @return block i of share i, for every share
      */
     public byte[][] encodeSegment(byte[] plaintext) {
-        if (segment >= numSegments) {
-            throw new IllegalStateException("all " + numSegments + " segments are already encoded");
+        return accept(encode(segment, plaintext));
+    }
+
+    /** One segment encrypted and erasure-coded, with its hashes, waiting to be {@link #accept accepted}. */
+    public record Encoded(int number, byte[] crypttext, byte[] segmentHash, byte[][] blocks, byte[][] blockHashes) {
+    }
+
+    /**
+     * The expensive half of {@link #encodeSegment}, for segment {@code number}: AES-CTR at the segment's
+     * offset, the segment hash, zfec and the block hashes. It touches no encoder state, so several segments
+     * may be encoded at once on different threads; {@link #accept} then takes them in order. The array is
+     * encrypted in place.
+     */
+    public Encoded encode(int number, byte[] plaintext) {
+        if (number < 0 || number >= numSegments) {
+            throw new IllegalStateException("segment " + number + " is not one of the " + numSegments
+                    + " segments (all are already encoded?)");
         }
-        int expected = segment == numSegments - 1 ? tailSize : segmentSize;
+        int expected = number == numSegments - 1 ? tailSize : segmentSize;
         if (plaintext.length != expected) {
-            throw new IllegalArgumentException("segment " + segment + " must be " + expected + " bytes, not "
+            throw new IllegalArgumentException("segment " + number + " must be " + expected + " bytes, not "
                     + plaintext.length);
         }
-        cipher.process(plaintext);
-        crypttextHasher.update(plaintext);
-        segmentHashes.add(Hashes.crypttextSegmentHash(plaintext));
-        int blockSize = blockSize(segment);
+        AesCtr.at(key, (long) number * segmentSize).process(plaintext);
+        byte[] segmentHash = Hashes.crypttextSegmentHash(plaintext);
+        int blockSize = blockSize(number);
         byte[][] primary = new byte[k][blockSize];
         for (int i = 0; i < k; i++) { // the tail is zero-padded to a multiple of k
             int from = i * blockSize;
@@ -121,11 +134,31 @@ public final class ChkEncoder {
             all[i] = i;
         }
         byte[][] blocks = fec.encode(primary, all);
+        byte[][] hashes = new byte[n][];
         for (int i = 0; i < n; i++) {
-            blockHashes.get(i).add(Hashes.blockHash(blocks[i]));
+            hashes[i] = Hashes.blockHash(blocks[i]);
+        }
+        return new Encoded(number, plaintext, segmentHash, blocks, hashes);
+    }
+
+    /**
+     * Takes the next segment's encoding into the file's hashes (the flat crypttext hash runs over the
+     * segments in order, so this step is sequential and cheap).
+     *
+     * @return block i of share i, for every share
+     */
+    public byte[][] accept(Encoded encoded) {
+        if (encoded.number() != segment) {
+            throw new IllegalStateException("segment " + encoded.number() + " arrived where segment " + segment
+                    + " was expected");
+        }
+        crypttextHasher.update(encoded.crypttext());
+        segmentHashes.add(encoded.segmentHash());
+        for (int i = 0; i < n; i++) {
+            blockHashes.get(i).add(encoded.blockHashes()[i]);
         }
         segment++;
-        return blocks;
+        return encoded.blocks();
     }
 
     /** What the encoder produces once every segment is in. */

@@ -3,7 +3,9 @@ package org.lafsfs.core.immutable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.LiteralCap;
 import org.lafsfs.core.cap.StorageIndex;
@@ -32,14 +36,30 @@ import org.lafsfs.core.storage.ServerPermutation;
  * server that refuses (full) or fails is passed over. The upload proceeds only
  * if the shares land on at least {@code happy} distinct servers, and succeeds
  * only if that still holds when every byte is written; otherwise every new
- * share is aborted and the error names each server's problem. Share writes
- * are queued per share and sent in ~1 MB pieces, as Tahoe's uploader does, so
- * memory is a segment plus N write buffers whatever the file size.
+ * share is aborted and the error names each server's problem. Allocation
+ * requests go to all chosen servers at once. Segments are encoded on every
+ * core (a few at a time) and taken in order; share writes are queued per share
+ * and sent in ~1 MB pieces, as Tahoe's uploader does, up to two per share in
+ * flight. Memory is a few segments plus 3N write batches whatever the file size.
  */
 public final class ChkUploader {
     /** Files of this size or smaller become literal caps (Tahoe's URI_LIT_SIZE_THRESHOLD). */
     public static final int LITERAL_THRESHOLD = 55;
     private static final int WRITE_BATCH = 1_000_000;
+    /** Batches per share on their way at once: the next is sent while the server still writes the last. */
+    private static final int BATCHES_IN_FLIGHT = 2;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /**
+     * Segments of one upload being encoded at once. Segments are independent until their hashes are taken
+     * in order, so encoding uses every core; memory per upload is this many segments and their blocks.
+     */
+    private static final int SEGMENTS_IN_FLIGHT = Math.max(2, CORES);
+    /** Shared by all uploads, so concurrent uploads do not multiply the encoding threads. */
+    private static final ExecutorService ENCODERS = Executors.newFixedThreadPool(Math.max(2, CORES), r -> {
+        Thread t = new Thread(r, "chk-encode");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final List<GridServer> servers;
     private final EncodingParameters params;
@@ -91,19 +111,27 @@ public final class ChkUploader {
                 w.append(layout.header());
             }
             try (InputStream in = source.open()) {
-                for (int seg = 0; seg < encoder.numSegments(); seg++) {
-                    int length = (int) Math.min(segmentSize, size - (long) seg * segmentSize);
-                    byte[] segment = in.readNBytes(length);
-                    if (segment.length != length) {
-                        throw new UploadException("the file shrank while it was being uploaded");
+                Deque<CompletableFuture<ChkEncoder.Encoded>> encoding = new ArrayDeque<>();
+                int read = 0;
+                try {
+                    for (int seg = 0; seg < encoder.numSegments(); seg++) {
+                        for (; read < encoder.numSegments() && encoding.size() < SEGMENTS_IN_FLIGHT; read++) {
+                            int number = read;
+                            byte[] segment = readSegment(in, encoder, number);
+                            encoding.add(CompletableFuture.supplyAsync(() -> encoder.encode(number, segment),
+                                    ENCODERS));
+                        }
+                        byte[][] blocks = encoder.accept(joinEncoded(encoding.remove()));
+                        for (ShareWriter w : writers.values()) {
+                            w.append(blocks[w.shareNumber]);
+                        }
+                        flushFull(writers);
+                        replaceFailed(si, writers, placement, source, key, encoder, seg + 1, layout.header(),
+                                shareSize);
+                        progress.accept(Math.min(size, (long) (seg + 1) * segmentSize));
                     }
-                    byte[][] blocks = encoder.encodeSegment(segment);
-                    for (ShareWriter w : writers.values()) {
-                        w.append(blocks[w.shareNumber]);
-                    }
-                    flushFull(writers);
-                    replaceFailed(si, writers, placement, source, key, encoder, seg + 1, layout.header(), shareSize);
-                    progress.accept((long) seg * segmentSize + length);
+                } finally {
+                    encoding.forEach(f -> f.cancel(false)); // on failure: nothing more is wanted
                 }
             }
             ChkEncoder.Result result = encoder.finish();
@@ -138,6 +166,26 @@ public final class ChkUploader {
         } catch (IOException | RuntimeException e) {
             for (ShareWriter w : writers.values()) {
                 w.abort();
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] readSegment(InputStream in, ChkEncoder encoder, int number) throws IOException {
+        int length = (int) Math.min(encoder.segmentSize(), encoder.size() - (long) number * encoder.segmentSize());
+        byte[] segment = in.readNBytes(length);
+        if (segment.length != length) {
+            throw new UploadException("the file shrank while it was being uploaded");
+        }
+        return segment;
+    }
+
+    private static ChkEncoder.Encoded joinEncoded(CompletableFuture<ChkEncoder.Encoded> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
             throw e;
         }
@@ -184,12 +232,7 @@ public final class ChkUploader {
 
     private GridServer allocateSomewhere(StorageIndex si, int shnum, Placement p, long shareSize) {
         while (true) {
-            GridServer candidate = null;
-            for (GridServer s : p.usable) {
-                if (candidate == null || p.load.getOrDefault(s, 0) < p.load.getOrDefault(candidate, 0)) {
-                    candidate = s;
-                }
-            }
+            GridServer candidate = leastLoaded(p.usable, p.load);
             if (candidate == null) {
                 return null;
             }
@@ -296,42 +339,49 @@ public final class ChkUploader {
                 p.problems.put(e.getKey().name(), message(ex));
             }
         }
-        // The other shares: one per server before any server takes two, in permuted order.
+        // The other shares: one per server before any server takes two, in permuted order. A round asks for
+        // all of them at once; shares whose server refused or failed go round again, without that server.
+        List<Integer> unplaced = new ArrayList<>();
         for (int shnum = 0; shnum < params.total(); shnum++) {
-            if (p.existing.containsKey(shnum)) {
-                continue;
+            if (!p.existing.containsKey(shnum)) {
+                unplaced.add(shnum);
             }
-            boolean placed = false;
-            while (!placed) {
-                GridServer candidate = null;
-                for (GridServer s : usable) {
-                    if (candidate == null || load.getOrDefault(s, 0) < load.getOrDefault(candidate, 0)) {
-                        candidate = s;
-                    }
-                }
-                if (candidate == null) {
-                    break;
-                }
+        }
+        while (!unplaced.isEmpty() && !usable.isEmpty()) {
+            Map<GridServer, Integer> planned = new java.util.IdentityHashMap<>(load);
+            Map<Integer, GridServer> plan = new TreeMap<>();
+            Map<Integer, CompletableFuture<Allocation>> asked = new TreeMap<>();
+            for (int shnum : unplaced) {
+                GridServer candidate = leastLoaded(usable, planned);
+                planned.merge(candidate, 1, Integer::sum);
+                plan.put(shnum, candidate);
+                asked.put(shnum, candidate.storage().allocateBuckets(si, secrets.leaseFor(si, candidate),
+                        p.uploadSecret, Set.of(shnum), shareSize));
+            }
+            List<Integer> again = new ArrayList<>();
+            for (Map.Entry<Integer, GridServer> e : plan.entrySet()) {
+                int shnum = e.getKey();
+                GridServer candidate = e.getValue();
                 try {
-                    Allocation a = candidate.storage().allocateBuckets(si, secrets.leaseFor(si, candidate),
-                            p.uploadSecret, Set.of(shnum), shareSize).join();
+                    Allocation a = asked.get(shnum).join();
                     if (a.alreadyHave().contains(shnum)) {
                         p.existing.put(shnum, candidate);
-                        placed = true;
                     } else if (a.allocated().contains(shnum)) {
                         p.fresh.put(shnum, candidate);
-                        placed = true;
                     } else {
                         p.problems.put(candidate.name(), "no room for a " + shareSize + "-byte share");
                         usable.remove(candidate);
+                        again.add(shnum);
                         continue;
                     }
                     load.merge(candidate, 1, Integer::sum);
                 } catch (CompletionException ex) {
                     p.problems.put(candidate.name(), message(ex));
                     usable.remove(candidate);
+                    again.add(shnum);
                 }
             }
+            unplaced = again;
         }
         int happiness = happiness(p.existing, p.fresh);
         if (happiness < params.happy()) {
@@ -344,6 +394,17 @@ public final class ChkUploader {
             throw new UploadException(unhappy(si, happiness, p.problems));
         }
         return p;
+    }
+
+    /** The usable server holding fewest shares of this file; the earliest in permuted order among equals. */
+    private static GridServer leastLoaded(List<GridServer> usable, Map<GridServer, Integer> load) {
+        GridServer best = null;
+        for (GridServer s : usable) {
+            if (best == null || load.getOrDefault(s, 0) < load.getOrDefault(best, 0)) {
+                best = s;
+            }
+        }
+        return best;
     }
 
     /** Distinct servers holding shares (servers are told apart by identity: names need not be unique). */
@@ -385,9 +446,9 @@ public final class ChkUploader {
     // ---- writing ----
 
     /**
-     * Sends every share's full batch. A share's previous batch must have landed before its next is sent
-     * (ShareWriter.flush waits), but the encoder does not wait: the next segment is encoded while the
-     * batches travel. At most one batch per share is in flight and one pending.
+     * Sends every share's full batch. No more than {@link #BATCHES_IN_FLIGHT} per share are on their way
+     * (ShareWriter.flush waits for the oldest), but the encoders do not wait: the next segments are encoded
+     * while the batches travel.
      */
     private static void flushFull(Map<Integer, ShareWriter> writers) {
         for (ShareWriter w : writers.values()) {
@@ -397,7 +458,7 @@ public final class ChkUploader {
         }
     }
 
-    /** Waits for the writes in flight, so no more than one batch per share is ever held. */
+    /** Waits for every share's writes in flight. */
     private static void awaitAll(Map<Integer, ShareWriter> writers) {
         for (ShareWriter w : writers.values()) {
             w.await();
@@ -419,7 +480,8 @@ public final class ChkUploader {
         final List<byte[]> pending = new ArrayList<>();
         int pendingBytes;
         long written;
-        CompletableFuture<org.lafsfs.core.storage.UploadProgress> inFlight;
+        /** Batches sent and not yet answered, oldest first; they may land in any order. */
+        final Deque<CompletableFuture<org.lafsfs.core.storage.UploadProgress>> inFlight = new ArrayDeque<>();
         boolean failed;
         boolean replaced;
         boolean complete;
@@ -447,25 +509,33 @@ public final class ChkUploader {
             if (failed || pendingBytes == 0) {
                 return;
             }
-            await();
+            while (inFlight.size() >= BATCHES_IN_FLIGHT && !failed) {
+                awaitOldest();
+            }
+            if (failed) {
+                return;
+            }
             List<byte[]> pieces = List.copyOf(pending);
             long offset = written;
             written += pendingBytes;
             pending.clear();
             pendingBytes = 0;
-            inFlight = server.storage().writeImmutable(si, shareNumber, uploadSecret, offset, pieces);
+            inFlight.add(server.storage().writeImmutable(si, shareNumber, uploadSecret, offset, pieces));
         }
 
         void await() {
-            if (inFlight == null || failed) {
-                return;
+            while (!inFlight.isEmpty() && !failed) {
+                awaitOldest();
             }
+            inFlight.clear();
+        }
+
+        private void awaitOldest() {
             try {
-                complete = inFlight.join().complete();
+                // Whichever batch fills the last gap is the one the server answers "complete".
+                complete |= inFlight.remove().join().complete();
             } catch (CompletionException e) {
                 fail(message(e));
-            } finally {
-                inFlight = null;
             }
         }
 

@@ -83,4 +83,40 @@ class ChkEncoderTest {
         assertThat(List.of(ChkEncoder.segmentSizeFor(56, 1 << 20, 3), ChkEncoder.segmentSizeFor(3_000_000, 1 << 20, 3)))
                 .containsExactly(57, 1_048_578);
     }
+
+    @Test
+    void segmentsEncodedAtOnceOnSeveralThreadsGiveTheSameSharesAsOneByOne() throws Exception {
+        byte[] plaintext = new byte[10 * 999 + 123];
+        new java.util.Random(7).nextBytes(plaintext);
+        ChkEncoder serial = new ChkEncoder(new byte[16], 3, 10, plaintext.length, 999);
+        ChkEncoder parallel = new ChkEncoder(new byte[16], 3, 10, plaintext.length, 999);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<ChkEncoder.Encoded>> encoded = new java.util.ArrayList<>();
+            for (int seg = serial.numSegments() - 1; seg >= 0; seg--) { // submitted last first
+                int number = seg;
+                byte[] piece = Arrays.copyOfRange(plaintext, seg * 999, Math.min(plaintext.length, seg * 999 + 999));
+                encoded.add(0, pool.submit(() -> parallel.encode(number, piece)));
+            }
+            for (int seg = 0; seg < serial.numSegments(); seg++) {
+                byte[][] one = serial.encodeSegment(
+                        Arrays.copyOfRange(plaintext, seg * 999, Math.min(plaintext.length, seg * 999 + 999)));
+                assertThat(parallel.accept(encoded.get(seg).get())).isDeepEqualTo(one);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(parallel.finish().cap().uri()).isEqualTo(serial.finish().cap().uri());
+    }
+
+    @Test
+    void encodedSegmentsAreAcceptedOnlyInOrder() {
+        ChkEncoder encoder = new ChkEncoder(new byte[16], 3, 10, 1000, 999);
+        ChkEncoder.Encoded second = encoder.encode(1, new byte[1]);
+        assertThatThrownBy(() -> encoder.accept(second)).hasMessageContaining("where segment 0 was expected");
+        assertThatThrownBy(() -> encoder.encode(2, new byte[1])).hasMessageContaining("not one of the 2 segments");
+        encoder.accept(encoder.encode(0, new byte[999]));
+        encoder.accept(second);
+        assertThat(encoder.finish().cap().size()).isEqualTo(1000);
+    }
 }
