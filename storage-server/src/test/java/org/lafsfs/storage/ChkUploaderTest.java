@@ -176,6 +176,70 @@ class ChkUploaderTest {
     }
 
     @Test
+    void sharesOnServersFurtherDownThePermutedOrderAreFoundNotCopied() throws Exception {
+        List<GridServer> all = grid(16, 0);
+        byte[] data = new byte[200_000];
+        new Random(9).nextBytes(data);
+        Cap first = new ChkUploader(all.subList(0, 10), EncodingParameters.DEFAULT, new byte[32], secrets)
+                .upload(UploadSource.of(data)).cap();
+        // Six servers join; some now come before the holders in this file's permuted order.
+        ChkUploader.Result again = new ChkUploader(all, EncodingParameters.DEFAULT, new byte[32], secrets)
+                .upload(UploadSource.of(data));
+        assertThat(again.cap()).isEqualTo(first);
+        assertThat(again.sharesAlreadyPresent()).isEqualTo(10);
+        assertThat(shareFiles(16)).as("share files on the grid, counting any left in incoming/").isEqualTo(10);
+    }
+
+    @Test
+    void anUploadLeftHalfWrittenByACrashIsTakenUpByTheSameClientsNextUpload() throws Exception {
+        byte[] data = new byte[3_000_000]; // three segments: the first batch per share is not the whole share
+        new Random(12).nextBytes(data);
+        List<GridServer> servers = grid(10, 0);
+        // The client "crashes" after one write per share: nothing more reaches any server, not even aborts,
+        // so every server is left with a share in incoming/ that nobody will finish.
+        assertThatThrownBy(() -> new ChkUploader(failing(servers, 10), EncodingParameters.DEFAULT, new byte[32],
+                secrets).upload(UploadSource.of(data))).isInstanceOf(UploadException.class);
+        ChkUploader.Result again = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets)
+                .upload(UploadSource.of(data));
+        assertThat(new HashSet<>(again.placement().values())).hasSize(10);
+        assertThat(new ChkReader((ChkCap) again.cap(), storage(servers)).readAll()).isEqualTo(data);
+        assertThat(shareFiles(10)).as("one copy of each share, nothing left in incoming/").isEqualTo(10);
+    }
+
+    @Test
+    void twoUploadsOfTheSameFileAtOnceBothSucceedWithOneCopyOfEachShare() throws Exception {
+        byte[] data = new byte[2_500_000];
+        new Random(13).nextBytes(data);
+        List<GridServer> servers = grid(10, 0);
+        ChkUploader uploader = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
+        var one = java.util.concurrent.CompletableFuture.supplyAsync(() -> upload(uploader, data), executor);
+        var two = java.util.concurrent.CompletableFuture.supplyAsync(() -> upload(uploader, data), executor);
+        assertThat(one.get().cap()).isEqualTo(two.get().cap());
+        assertThat(new ChkReader((ChkCap) one.get().cap(), storage(servers)).readAll()).isEqualTo(data);
+        assertThat(shareFiles(10)).isEqualTo(10);
+    }
+
+    private static ChkUploader.Result upload(ChkUploader uploader, byte[] data) {
+        try {
+            return uploader.upload(UploadSource.of(data));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Share files on the first {@code servers} servers, finished or not. */
+    private long shareFiles(int servers) throws Exception {
+        long shares = 0;
+        for (int i = 0; i < servers; i++) {
+            try (var files = Files.walk(dir.resolve("server" + i))) {
+                shares += files.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().matches("\\d+"))
+                        .count();
+            }
+        }
+        return shares;
+    }
+
+    @Test
     void smallFilesAreLiteralAndRandomKeysGiveNewCaps() throws Exception {
         List<GridServer> servers = grid(10, 0);
         ChkUploader convergent = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
@@ -205,7 +269,8 @@ class ChkUploaderTest {
         List<GridServer> servers = grid(10, 4);
         ChkUploader happy7 = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);
         assertThatThrownBy(() -> happy7.upload(UploadSource.of(new byte[10_000])))
-                .hasMessageContaining("only 6 distinct servers").hasMessageContaining("server0: no room");
+                .hasMessageContaining("only 6 distinct servers").hasMessageContaining("server0: refused")
+                .hasMessageContaining("no room");
         ChkUploader happy5 = new ChkUploader(servers, new EncodingParameters(3, 5, 10, 1 << 20), new byte[32],
                 secrets);
         byte[] data = new byte[10_000];

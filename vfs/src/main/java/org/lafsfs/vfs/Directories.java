@@ -135,6 +135,65 @@ final class Directories {
         }
     }
 
+    /**
+     * One name in a directory as this client sees it, or null: what {@code children(cap).get(name)} gives,
+     * without copying the whole listing (path lookups in a large directory with pending edits would).
+     */
+    synchronized DirectoryEntry entry(DirectoryCap cap, String name) throws IOException {
+        Pending p = pending.get(key(cap));
+        Optional<DirectoryEntry> edited = p == null ? null : p.edits.get(name);
+        if (edited != null) {
+            return edited.orElse(null);
+        }
+        return published(cap).get(name);
+    }
+
+    /** What tells links to the same object apart: the read cap, or the write cap where there is none. */
+    static String linkKey(DirectoryEntry e) {
+        return e.readCap() != null ? e.readCap() : e.writeCap();
+    }
+
+    /** The published listing the link counts were last made from, and the counts (by link key). */
+    private record LinkCounts(Map<String, DirectoryEntry> of, Map<String, Integer> byKey) {
+    }
+
+    private LinkCounts linkCounts = new LinkCounts(Map.of(), Map.of());
+
+    /**
+     * How many names in a directory, as this client sees it, link the object with this key. The published
+     * listing is counted once (a stat of every name in a directory of 10 000 would otherwise count 10 000
+     * times) and the pending edits, few, are laid over the count.
+     */
+    synchronized int linkCount(DirectoryCap cap, String key) throws IOException {
+        SortedMap<String, DirectoryEntry> published = published(cap);
+        LinkCounts counts = linkCounts;
+        if (counts.of() != published) {
+            Map<String, Integer> byKey = new HashMap<>();
+            for (DirectoryEntry e : published.values()) {
+                String k = linkKey(e);
+                if (k != null) {
+                    byKey.merge(k, 1, Integer::sum);
+                }
+            }
+            counts = new LinkCounts(published, byKey);
+            linkCounts = counts;
+        }
+        int n = counts.byKey().getOrDefault(key, 0);
+        Pending p = pending.get(key(cap));
+        if (p != null) {
+            for (Map.Entry<String, Optional<DirectoryEntry>> edit : p.edits.entrySet()) {
+                DirectoryEntry before = published.get(edit.getKey());
+                if (before != null && key.equals(linkKey(before))) {
+                    n--;
+                }
+                if (edit.getValue().isPresent() && key.equals(linkKey(edit.getValue().get()))) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private SortedMap<String, DirectoryEntry> published(DirectoryCap cap) throws IOException {
         Optional<SortedMap<String, DirectoryEntry>> cached = cache.directory(cap);
         if (cached.isPresent()) {
@@ -177,7 +236,7 @@ final class Directories {
      */
     synchronized void update(DirectoryCap cap, String name,
             java.util.function.UnaryOperator<DirectoryEntry> change) throws IOException {
-        DirectoryEntry updated = change.apply(children(cap).get(name));
+        DirectoryEntry updated = change.apply(entry(cap, name));
         if (updated != null) {
             edit(cap, Map.of(name, Optional.of(updated)));
         }

@@ -160,6 +160,14 @@ public final class LafsVfs implements Vfs {
         }
     }
 
+    private DirectoryEntry entry(DirectoryCap dir, String name) throws VfsException {
+        try {
+            return directories.entry(dir, name);
+        } catch (IOException | RuntimeException e) {
+            throw new VfsException(Errno.EIO, "cannot read directory: " + e.getMessage(), e);
+        }
+    }
+
     private DirectoryCap directory(List<String> names, String path) throws VfsException {
         return walk(names, path).dir();
     }
@@ -172,7 +180,7 @@ public final class LafsVfs implements Vfs {
         DirectoryCap dir = root;
         boolean noWrite = false;
         for (String name : names) {
-            DirectoryEntry entry = children(dir).get(name);
+            DirectoryEntry entry = entry(dir, name);
             if (entry == null) {
                 throw new VfsException(Errno.ENOENT, "no such file or directory: " + path);
             }
@@ -192,7 +200,7 @@ public final class LafsVfs implements Vfs {
         }
         Walked parent = walk(names.subList(0, names.size() - 1), path);
         String name = names.get(names.size() - 1);
-        return new Node(parent.dir(), name, children(parent.dir()).get(name), parent.noWrite());
+        return new Node(parent.dir(), name, entry(parent.dir(), name), parent.noWrite());
     }
 
     private Node existing(String path) throws VfsException {
@@ -284,35 +292,17 @@ public final class LafsVfs implements Vfs {
                 writable ? 0644 : 0444, cap.isMutable(), links(n));
     }
 
-    /** The children map the link counts were last made from, and the counts (by read cap). */
-    private record LinkCounts(Map<String, DirectoryEntry> of, Map<String, Integer> byCap) {
-    }
-
-    private volatile LinkCounts linkCounts = new LinkCounts(Map.of(), Map.of());
-
-    /**
-     * How many names in the file's directory link the same object. Counted once per listing (a stat of every
-     * name in a directory of 10 000 would otherwise count 10 000 times), found again by the listing's identity.
-     */
+    /** How many names in the file's directory link the same object (1 for literal caps: equal is not linked). */
     private int links(Node n) throws VfsException {
-        String key = n.entry().readCap() != null ? n.entry().readCap() : n.entry().writeCap();
+        String key = Directories.linkKey(n.entry());
         if (key == null || key.startsWith("URI:LIT:")) {
-            return 1; // every empty (or equal tiny) file has the same literal cap: equal is not linked
+            return 1; // every empty (or equal tiny) file has the same literal cap
         }
-        SortedMap<String, DirectoryEntry> siblings = children(n.parent());
-        LinkCounts counts = linkCounts;
-        if (counts.of() != siblings) {
-            Map<String, Integer> byCap = new HashMap<>();
-            for (DirectoryEntry e : siblings.values()) {
-                String k = e.readCap() != null ? e.readCap() : e.writeCap();
-                if (k != null) {
-                    byCap.merge(k, 1, Integer::sum);
-                }
-            }
-            counts = new LinkCounts(siblings, byCap);
-            linkCounts = counts;
+        try {
+            return Math.max(1, directories.linkCount(n.parent(), key));
+        } catch (IOException | RuntimeException e) {
+            throw new VfsException(Errno.EIO, "cannot read directory: " + e.getMessage(), e);
         }
-        return Math.max(1, counts.byCap().getOrDefault(key, 1));
     }
 
     private static Instant time(JsonNode meta, String key, String tahoeKey) {

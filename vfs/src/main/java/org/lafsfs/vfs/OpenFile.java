@@ -124,6 +124,24 @@ final class OpenFile {
      * alone is the file.
      */
     synchronized void complete() throws IOException {
+        fill();
+        spool.force(true);
+    }
+
+    /** The whole file, for one small enough to be its own cap (nothing is forced: the cap is what is kept). */
+    synchronized byte[] smallContents() throws IOException {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("not a small file: " + size + " bytes");
+        }
+        fill();
+        ByteBuffer all = ByteBuffer.allocate((int) size);
+        while (all.hasRemaining() && spool.read(all, all.position()) >= 0) {
+            // read fully
+        }
+        return all.array();
+    }
+
+    private void fill() throws IOException {
         ensureSpool();
         for (long[] gap : written.gaps(size)) {
             long from = gap[0];
@@ -141,7 +159,6 @@ final class OpenFile {
         }
         written.add(0, size);
         baseLimit = 0;
-        spool.force(true);
     }
 
     /** Forces what was written to disk (for an in-place update staged from the written ranges). */

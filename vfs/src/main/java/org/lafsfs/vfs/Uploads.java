@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.CapParser;
 import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.cap.LiteralCap;
 import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.dirnode.DirectoryEntry;
 import org.lafsfs.core.dirnode.LinkMetadata;
@@ -105,8 +106,14 @@ final class Uploads {
         return Optional.ofNullable(byLocation.get(location(dir, name)));
     }
 
-    /** Writes the record that makes a closed file's data safe, and starts its upload. */
+    /**
+     * Writes the record that makes a closed file's data safe, and starts its upload. A new immutable file of
+     * literal size needs neither: its cap holds its bytes and is linked at once.
+     */
     Staged stage(OpenFile file, Kind kind, MutableFormat format) throws IOException {
+        if (kind == Kind.IMMUTABLE && file.size() <= ChkUploader.LITERAL_THRESHOLD) {
+            return linkLiteral(file);
+        }
         if (kind == Kind.MUTABLE_UPDATE) {
             file.force();
         } else {
@@ -123,6 +130,27 @@ final class Uploads {
             }
         }
         workers.execute(() -> run(staged));
+        return staged;
+    }
+
+    /** The journaled edit that links the literal cap is the one durable step: no record, no spool, no worker. */
+    private Staged linkLiteral(OpenFile file) throws IOException {
+        Cap cap = new LiteralCap(file.smallContents());
+        file.closeSpool();
+        Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, Kind.IMMUTABLE,
+                file.baseCap, null, file.size(), List.of(), file.spoolPath);
+        synchronized (this) {
+            if (stopped) {
+                throw new IOException("the VFS is stopping");
+            }
+            Staged earlier = byLocation.remove(location(staged.dir, staged.name));
+            if (earlier != null) {
+                cancel(earlier); // older contents still uploading must not be linked after these
+            }
+            link(staged, cap);
+        }
+        Files.deleteIfExists(staged.spool);
+        staged.done.complete(cap);
         return staged;
     }
 

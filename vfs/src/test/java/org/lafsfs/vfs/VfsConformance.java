@@ -798,6 +798,20 @@ public abstract class VfsConformance {
                     () -> assertThat(readFile(other, "/upload.bin")).isEqualTo(data));
             assertThat(names(other.readdir("/"))).containsExactly("upload.bin");
         }
+        @Test
+        void aSmallRewriteRightAfterALargeWriteBackCloseIsWhatStays() throws Exception {
+            Vfs writeBack = newMount(fixture.client().writeBack());
+            fixture.slowServers(200);
+            writeFile(writeBack, "/f", random(300_000, 9)); // its upload is still under way...
+            writeFile(writeBack, "/f", bytes("short")); // ...when a literal-sized version replaces it
+            assertThat(text(readFile(writeBack, "/f"))).isEqualTo("short");
+            fixture.serversUp();
+            writeBack.sync();
+            assertThat(text(readFile(writeBack, "/f"))).as("the older upload is not linked after").isEqualTo("short");
+            Vfs other = secondMount();
+            eventually("the second mount reads the last contents",
+                    () -> assertThat(text(readFile(other, "/f"))).isEqualTo("short"));
+        }
     }
 
     // ---------------------------------------------------------------- link

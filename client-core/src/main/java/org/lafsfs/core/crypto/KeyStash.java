@@ -14,14 +14,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * RSA keys made while the client is idle and kept on disk for later bursts
  * (Tahoe once ran a key-generator service for the same reason): untarring a
  * tree of 800 directories needs 800 keys, about 80 s of CPU if made on the
  * spot. A long-running lafsfs keeps up to {@code target} keys here, made on
- * a low-priority thread only after a few quiet seconds, so it never competes
- * with the burst that uses them.
+ * a low-priority thread only after a few seconds without a key taken and
+ * while the rest of the process is idle (Java thread priorities mean nothing
+ * to Linux), so it never competes with the work it is there to speed up: an
+ * untar of small files takes no keys but keeps both cores busy.
  *
  * <p>Every key is handed out once, by any number of processes sharing the
  * directory: a taker first renames the key file to a name of its own
@@ -35,7 +38,12 @@ public final class KeyStash implements AutoCloseable {
     private final Path dir;
     private final int target;
     private final long quietMillis;
+    /** Filling waits while the rest of the process uses more than this share of one core. */
+    private static final int BUSY_DIVISOR = 10;
+    private static final long BUSY_RECHECK_MILLIS = 500;
+
     private final AtomicLong lastTake = new AtomicLong(System.nanoTime());
+    private final LongSupplier othersCpuNanos;
     private volatile Thread filler;
     private volatile String problem;
 
@@ -44,6 +52,12 @@ public final class KeyStash implements AutoCloseable {
      * @param quietMillis how long no key must have been taken before filling resumes
      */
     public KeyStash(Path dir, int target, long quietMillis) throws IOException {
+        this(dir, target, quietMillis, KeyStash::othersCpuNanos);
+    }
+
+    /** @param othersCpuNanos CPU time used so far by every thread of the process but the caller; -1 if unknown */
+    KeyStash(Path dir, int target, long quietMillis, LongSupplier othersCpuNanos) throws IOException {
+        this.othersCpuNanos = othersCpuNanos;
         this.dir = dir;
         this.target = target;
         this.quietMillis = quietMillis;
@@ -140,14 +154,27 @@ public final class KeyStash implements AutoCloseable {
 
     private void fill() {
         try {
+            long lastLook = System.nanoTime();
+            long lastCpu = othersCpuNanos.getAsLong();
             while (!Thread.currentThread().isInterrupted()) {
                 long quietFor = (System.nanoTime() - lastTake.get()) / 1_000_000;
                 if (quietFor < quietMillis) {
                     Thread.sleep(quietMillis - quietFor);
-                } else if (size() < target) {
-                    addOne();
-                } else {
+                    continue;
+                }
+                if (size() >= target) {
                     Thread.sleep(1000);
+                    continue;
+                }
+                long now = System.nanoTime();
+                long cpu = othersCpuNanos.getAsLong();
+                boolean busy = cpu >= 0 && lastCpu >= 0 && cpu - lastCpu > (now - lastLook) / BUSY_DIVISOR;
+                lastLook = now;
+                lastCpu = cpu;
+                if (busy) {
+                    Thread.sleep(BUSY_RECHECK_MILLIS);
+                } else {
+                    addOne();
                 }
             }
         } catch (InterruptedException e) {
@@ -155,6 +182,17 @@ public final class KeyStash implements AutoCloseable {
         } catch (IOException e) {
             problem = "stopped filling: " + e;
         }
+    }
+
+    /** CPU time of the whole process less the calling thread's, in nanoseconds; -1 where the JVM cannot say. */
+    private static long othersCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            long process = os.getProcessCpuTime();
+            long self = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            return process < 0 || self < 0 ? -1 : process - self;
+        }
+        return -1;
     }
 
     @Override

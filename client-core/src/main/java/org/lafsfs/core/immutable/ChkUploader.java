@@ -243,7 +243,7 @@ public final class ChkUploader {
                     p.load.merge(candidate, 1, Integer::sum);
                     return candidate;
                 }
-                p.problems.put(candidate.name(), "no room for a " + shareSize + "-byte share");
+                p.problems.put(candidate.name(), "refused a " + shareSize + "-byte share (no room, or another client is uploading it)");
             } catch (CompletionException ex) {
                 p.problems.put(candidate.name(), message(ex));
             }
@@ -313,32 +313,89 @@ public final class ChkUploader {
     private Placement place(StorageIndex si, long shareSize) throws UploadException {
         List<GridServer> order = ServerPermutation.order(si, servers, GridServer::permutationSeed);
         Placement p = new Placement();
-        p.uploadSecret = new byte[32];
-        random.nextBytes(p.uploadSecret);
+        p.uploadSecret = secrets.uploadSecretFor(si);
         if (order.isEmpty()) {
             throw new UploadException("no storage servers are known; nothing can be uploaded");
         }
-        // What the servers already hold, asked of all at once.
-        Map<GridServer, CompletableFuture<Set<Integer>>> listings = new LinkedHashMap<>(); // in permuted order
-        for (GridServer s : order) {
-            listings.put(s, s.storage().listImmutableShares(si));
+        // One round, all at once: share i is offered to the i-th server in permuted order (its first choice;
+        // an allocation answer also says what that server already holds), and every other server is asked
+        // what it holds. With as many servers as shares, that is ten requests and no listing.
+        Map<Integer, GridServer> firstChoice = new TreeMap<>();
+        Map<Integer, CompletableFuture<Allocation>> offered = new TreeMap<>();
+        Set<GridServer> offeredTo = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int shnum = 0; shnum < params.total(); shnum++) {
+            GridServer s = order.get(shnum % order.size());
+            firstChoice.put(shnum, s);
+            offeredTo.add(s);
+            offered.put(shnum, s.storage().allocateBuckets(si, secrets.leaseFor(si, s), p.uploadSecret,
+                    Set.of(shnum), shareSize));
         }
-        List<GridServer> usable = p.usable;
-        Map<GridServer, Integer> load = p.load;
-        for (Map.Entry<GridServer, CompletableFuture<Set<Integer>>> e : listings.entrySet()) {
-            try {
-                for (int shnum : e.getValue().join()) {
-                    if (shnum < params.total() && !p.existing.containsKey(shnum)
-                            && !load.containsKey(e.getKey())) {
-                        p.existing.put(shnum, e.getKey());
-                        load.put(e.getKey(), 1);
-                    }
-                }
-                usable.add(e.getKey());
-            } catch (CompletionException ex) {
-                p.problems.put(e.getKey().name(), message(ex));
+        Map<GridServer, CompletableFuture<Set<Integer>>> listings = new java.util.IdentityHashMap<>();
+        for (GridServer s : order) {
+            if (!offeredTo.contains(s)) {
+                listings.put(s, s.storage().listImmutableShares(si));
             }
         }
+        // What each server holds, or why it cannot be used.
+        Map<GridServer, Set<Integer>> holds = new java.util.IdentityHashMap<>();
+        Map<Integer, Allocation> answers = new TreeMap<>();
+        Set<GridServer> broken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Map.Entry<Integer, CompletableFuture<Allocation>> e : offered.entrySet()) {
+            GridServer s = firstChoice.get(e.getKey());
+            try {
+                Allocation a = e.getValue().join();
+                answers.put(e.getKey(), a);
+                holds.computeIfAbsent(s, x -> new java.util.TreeSet<>()).addAll(a.alreadyHave());
+                if (!a.allocated().contains(e.getKey()) && !a.alreadyHave().contains(e.getKey())) {
+                    p.problems.put(s.name(), "refused a " + shareSize + "-byte share (no room, or another client is uploading it)");
+                    broken.add(s);
+                }
+            } catch (CompletionException ex) {
+                p.problems.put(s.name(), message(ex));
+                broken.add(s);
+            }
+        }
+        listings.forEach((s, listing) -> {
+            try {
+                holds.put(s, listing.join());
+            } catch (CompletionException ex) {
+                p.problems.put(s.name(), message(ex));
+                broken.add(s);
+            }
+        });
+        List<GridServer> usable = p.usable;
+        Map<GridServer, Integer> load = p.load;
+        // Shares already on the grid count as placed: one per server, in permuted order.
+        for (GridServer s : order) {
+            for (int shnum : holds.getOrDefault(s, Set.of())) {
+                if (shnum < params.total() && !p.existing.containsKey(shnum) && !load.containsKey(s)) {
+                    p.existing.put(shnum, s);
+                    load.put(s, 1);
+                }
+            }
+            if (!broken.contains(s)) {
+                usable.add(s);
+            }
+        }
+        // A new allocation stands unless its share is already elsewhere or its server already counts for
+        // another share (one per server before any server takes two); those are given back.
+        List<CompletableFuture<Void>> givenBack = new ArrayList<>();
+        answers.forEach((shnum, a) -> {
+            GridServer s = firstChoice.get(shnum);
+            if (!a.allocated().contains(shnum) || p.existing.containsKey(shnum)) {
+                if (a.allocated().contains(shnum)) {
+                    givenBack.add(s.storage().abortImmutable(si, shnum, p.uploadSecret).exceptionally(x -> null));
+                }
+                return;
+            }
+            if (order.size() >= params.total() && load.containsKey(s)) { // it holds an existing share
+                givenBack.add(s.storage().abortImmutable(si, shnum, p.uploadSecret).exceptionally(x -> null));
+                return;
+            }
+            p.fresh.put(shnum, s);
+            load.merge(s, 1, Integer::sum);
+        });
+        givenBack.forEach(CompletableFuture::join);
         // The other shares: one per server before any server takes two, in permuted order. A round asks for
         // all of them at once; shares whose server refused or failed go round again, without that server.
         List<Integer> unplaced = new ArrayList<>();
@@ -369,7 +426,7 @@ public final class ChkUploader {
                     } else if (a.allocated().contains(shnum)) {
                         p.fresh.put(shnum, candidate);
                     } else {
-                        p.problems.put(candidate.name(), "no room for a " + shareSize + "-byte share");
+                        p.problems.put(candidate.name(), "refused a " + shareSize + "-byte share (no room, or another client is uploading it)");
                         usable.remove(candidate);
                         again.add(shnum);
                         continue;
@@ -535,7 +592,25 @@ public final class ChkUploader {
                 // Whichever batch fills the last gap is the one the server answers "complete".
                 complete |= inFlight.remove().join().complete();
             } catch (CompletionException e) {
+                if (e.getCause() instanceof org.lafsfs.core.storage.StorageException.NotFound && finishedByTwin()) {
+                    complete = true;
+                    inFlight.clear();
+                    return;
+                }
                 fail(message(e));
+            }
+        }
+
+        /**
+         * Whether another upload of the same file by this client (the same upload secret: say two copies of
+         * one file written at once) completed this share while we were writing it. The server then knows no
+         * upload in progress, but holds the share; its bytes are ours, as the storage index fixes them.
+         */
+        private boolean finishedByTwin() {
+            try {
+                return server.storage().listImmutableShares(si).join().contains(shareNumber);
+            } catch (CompletionException e) {
+                return false;
             }
         }
 

@@ -109,4 +109,32 @@ class KeyStashTest {
             assertThat(left.toList()).isEmpty();
         }
     }
+
+    @Test
+    void fillingWaitsWhileTheRestOfTheProcessIsBusy() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong cpu = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        // While busy, every look finds another second of CPU used by other threads: far over a tenth of a core.
+        KeyStash stash = new KeyStash(dir.resolve("keys"), 2, 0, () -> {
+            looks.incrementAndGet();
+            return busy.get() ? cpu.addAndGet(1_000_000_000_000L) : cpu.get();
+        });
+        stash.startFilling();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (looks.get() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(looks.get()).as("the filler looked at the process's load").isGreaterThanOrEqualTo(4);
+            assertThat(stash.size()).as("no key made while the process was busy").isZero();
+            busy.set(false);
+            while (stash.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(stash.size()).as("keys made once it was idle").isEqualTo(2);
+        } finally {
+            stash.close();
+        }
+    }
 }
