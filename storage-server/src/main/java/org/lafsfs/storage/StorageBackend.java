@@ -60,6 +60,8 @@ public final class StorageBackend {
 
     private final Path storageDir;
     private final Path shares;
+    /** Looked up once: finding a path's file store reads the mount table, asking it for free space does not. */
+    private volatile java.nio.file.FileStore sharesStore;
     private final Path incoming;
     private final Path corruptionAdvisories;
     private final byte[] nodeId;
@@ -134,7 +136,12 @@ public final class StorageBackend {
             for (Upload u : uploads.values()) {
                 promised += u.size;
             }
-            return Math.max(0, Files.getFileStore(shares).getUsableSpace() - reservedSpace - promised);
+            java.nio.file.FileStore store = sharesStore;
+            if (store == null) {
+                store = Files.getFileStore(shares);
+                sharesStore = store;
+            }
+            return Math.max(0, store.getUsableSpace() - reservedSpace - promised);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

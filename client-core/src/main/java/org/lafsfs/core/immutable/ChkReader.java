@@ -60,11 +60,27 @@ public final class ChkReader {
     /** Block fetches started ahead of a sequential reader: segment, and share number to its fetch. */
     private int prefetchedSegment = -1;
     private Map<Integer, CompletableFuture<byte[]>> prefetched = Map.of();
-    /** The last segment decoded, kept because reads rarely align with segments. */
+    /**
+     * What a sequential reader gets without waiting, guarded by {@link #slots} (never held while decoding):
+     * the last segment decoded, kept because reads rarely align with segments, and the next one, decoded on
+     * another core while the reader copies this one out. Everything else in this class, the shares and their
+     * hash trees, is guarded by the reader itself and changed only while decoding.
+     */
+    private final Object slots = new Object();
     private int cachedSegment = -1;
     private byte[] cachedPlaintext;
+    private int aheadSegment = -1;
+    private CompletableFuture<byte[]> ahead;
     /** Where the previous read ended: a read starting there is part of a sequential scan. */
     private long expectedOffset = -1;
+
+    /** Decoding ahead for every reader: segments are a few milliseconds of work each, one per reader at once. */
+    private static final java.util.concurrent.ExecutorService DECODERS = java.util.concurrent.Executors
+            .newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "chk-decode");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** One share on one server, with its verified layout and block hash tree. */
     private record Source(int shareNumber, StorageServer server, ShareLayout layout, IncompleteHashTree blockTree,
@@ -93,7 +109,7 @@ public final class ChkReader {
         return cap.size();
     }
 
-    /** Reads {@code length} bytes at {@code offset} (fewer at the end of the file). */
+    /** Reads {@code length} bytes at {@code offset} (fewer at the end of the file). Safe from several threads. */
     public byte[] read(long offset, int length) throws DownloadException {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("bad range " + offset + "+" + length);
@@ -103,30 +119,72 @@ public final class ChkReader {
         if (n == 0) {
             return out;
         }
-        start();
+        synchronized (this) {
+            start();
+        }
         int first = (int) (offset / segmentSize);
         int last = (int) ((offset + n - 1) / segmentSize);
-        boolean scanning = offset == expectedOffset;
-        expectedOffset = offset + n;
+        boolean scanning;
+        synchronized (slots) {
+            scanning = offset == expectedOffset;
+            expectedOffset = offset + n;
+        }
         for (int seg = first; seg <= last; seg++) {
-            // Fetch ahead within the range, and past it only for a reader moving sequentially.
-            byte[] plaintext;
-            if (seg == cachedSegment) {
-                plaintext = cachedPlaintext;
-                if (seg < last || scanning) {
-                    readAhead(seg + 1);
-                }
-            } else {
-                plaintext = segment(seg, seg < last || scanning);
-                cachedSegment = seg;
-                cachedPlaintext = plaintext;
-            }
+            // Fetch and decode ahead within the range, and past it only for a reader moving sequentially.
+            byte[] plaintext = plaintext(seg, last, scanning);
             long segStart = (long) seg * segmentSize;
             long from = Math.max(offset, segStart);
             long to = Math.min(offset + n, segStart + plaintext.length);
             System.arraycopy(plaintext, (int) (from - segStart), out, (int) (from - offset), (int) (to - from));
         }
         return out;
+    }
+
+    /** Segment {@code seg} of a read ending in segment {@code last}; a scanning reader goes on past it. */
+    private byte[] plaintext(int seg, int last, boolean scanning) throws DownloadException {
+        boolean sequential = seg < last || scanning;
+        byte[] plaintext = null;
+        CompletableFuture<byte[]> decoding = null;
+        synchronized (slots) {
+            if (seg == cachedSegment) {
+                plaintext = cachedPlaintext;
+            } else if (seg == aheadSegment) {
+                decoding = ahead;
+            }
+        }
+        if (plaintext == null && decoding != null) {
+            try {
+                plaintext = decoding.join();
+            } catch (CompletionException e) {
+                plaintext = null; // decoded again below, where its error (if it is one) is reported
+            }
+        }
+        if (plaintext == null) {
+            synchronized (this) {
+                plaintext = segment(seg, sequential);
+            }
+        }
+        synchronized (slots) {
+            if (seg != cachedSegment) {
+                cachedSegment = seg;
+                cachedPlaintext = plaintext;
+            }
+            if (sequential && seg + 1 < numSegments && aheadSegment != seg + 1) {
+                int next = seg + 1;
+                boolean beyond = next < last || scanning;
+                aheadSegment = next;
+                ahead = CompletableFuture.supplyAsync(() -> {
+                    synchronized (this) {
+                        try {
+                            return segment(next, beyond);
+                        } catch (DownloadException e) {
+                            throw new CompletionException(e);
+                        }
+                    }
+                }, DECODERS);
+            }
+        }
+        return plaintext;
     }
 
     /** Reads the whole file (for small files and tests; large files are read a range at a time). */
