@@ -240,6 +240,67 @@ class ChkUploaderTest {
     }
 
     @Test
+    void aNewFileOnTenServersCostsOneAllocationAndOneWritePerShare() throws Exception {
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        List<GridServer> counted = new ArrayList<>();
+        for (GridServer s : grid(10, 0)) {
+            counted.add(new GridServer(new CountingStorageServer(s.storage(), calls), s.nodeId(),
+                    s.permutationSeed()));
+        }
+        byte[] data = new byte[5_000]; // one small file: one batch per share
+        new Random(14).nextBytes(data);
+        new ChkUploader(counted, EncodingParameters.DEFAULT, new byte[32], secrets).upload(UploadSource.of(data));
+        assertThat(calls.get("allocateBuckets")).hasValue(10);
+        assertThat(calls.get("writeImmutable")).hasValue(10);
+        assertThat(calls).as("nothing else: no listings, no aborts").containsOnlyKeys("allocateBuckets",
+                "writeImmutable");
+    }
+
+    /** Counts the requests of each kind that reach a server. */
+    private static final class CountingStorageServer extends org.lafsfs.core.storage.ForwardingStorageServer {
+        private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls;
+
+        CountingStorageServer(StorageServer inner,
+                java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls) {
+            super(inner);
+            this.calls = calls;
+        }
+
+        private void count(String request) {
+            calls.computeIfAbsent(request, r -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<org.lafsfs.core.storage.Allocation> allocateBuckets(
+                StorageIndex si, org.lafsfs.core.storage.LeaseSecrets lease, byte[] uploadSecret,
+                Set<Integer> shareNumbers, long allocatedSize) {
+            count("allocateBuckets");
+            return super.allocateBuckets(si, lease, uploadSecret, shareNumbers, allocatedSize);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<org.lafsfs.core.storage.UploadProgress> writeImmutable(
+                StorageIndex si, int shnum, byte[] uploadSecret, long offset, List<byte[]> pieces) {
+            count("writeImmutable");
+            return super.writeImmutable(si, shnum, uploadSecret, offset, pieces);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Set<Integer>> listImmutableShares(StorageIndex si) {
+            count("listImmutableShares");
+            return super.listImmutableShares(si);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> abortImmutable(StorageIndex si, int shnum,
+                byte[] uploadSecret) {
+            count("abortImmutable");
+            return super.abortImmutable(si, shnum, uploadSecret);
+        }
+    }
+
+    @Test
     void smallFilesAreLiteralAndRandomKeysGiveNewCaps() throws Exception {
         List<GridServer> servers = grid(10, 0);
         ChkUploader convergent = new ChkUploader(servers, EncodingParameters.DEFAULT, new byte[32], secrets);

@@ -400,7 +400,7 @@ public final class ChkUploader {
         // all of them at once; shares whose server refused or failed go round again, without that server.
         List<Integer> unplaced = new ArrayList<>();
         for (int shnum = 0; shnum < params.total(); shnum++) {
-            if (!p.existing.containsKey(shnum)) {
+            if (!p.existing.containsKey(shnum) && !p.fresh.containsKey(shnum)) {
                 unplaced.add(shnum);
             }
         }
