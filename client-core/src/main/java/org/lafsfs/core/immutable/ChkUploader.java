@@ -243,7 +243,7 @@ public final class ChkUploader {
                     p.load.merge(candidate, 1, Integer::sum);
                     return candidate;
                 }
-                p.problems.put(candidate.name(), "refused a " + shareSize + "-byte share (no room, or another client is uploading it)");
+                p.problems.put(candidate.name(), refused(shareSize));
             } catch (CompletionException ex) {
                 p.problems.put(candidate.name(), message(ex));
             }
@@ -317,9 +317,27 @@ public final class ChkUploader {
         if (order.isEmpty()) {
             throw new UploadException("no storage servers are known; nothing can be uploaded");
         }
-        // One round, all at once: share i is offered to the i-th server in permuted order (its first choice;
-        // an allocation answer also says what that server already holds), and every other server is asked
-        // what it holds. With as many servers as shares, that is ten requests and no listing.
+        firstRound(si, shareSize, order, p);
+        laterRounds(si, shareSize, p);
+        int happiness = happiness(p.existing, p.fresh);
+        if (happiness < params.happy()) {
+            List<CompletableFuture<Void>> aborts = new ArrayList<>();
+            for (Map.Entry<Integer, GridServer> e : p.fresh.entrySet()) {
+                aborts.add(e.getValue().storage().abortImmutable(si, e.getKey(), p.uploadSecret)
+                        .exceptionally(x -> null));
+            }
+            aborts.forEach(CompletableFuture::join); // leave nothing behind before saying so
+            throw new UploadException(unhappy(si, happiness, p.problems));
+        }
+        return p;
+    }
+
+    /**
+     * One round, all at once: share i is offered to the i-th server in permuted order (its first choice; an
+     * allocation answer also says what that server already holds), and every other server is asked what it
+     * holds. With as many servers as shares, that is N requests and no listing.
+     */
+    private void firstRound(StorageIndex si, long shareSize, List<GridServer> order, Placement p) {
         Map<Integer, GridServer> firstChoice = new TreeMap<>();
         Map<Integer, CompletableFuture<Allocation>> offered = new TreeMap<>();
         Set<GridServer> offeredTo = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -347,7 +365,7 @@ public final class ChkUploader {
                 answers.put(e.getKey(), a);
                 holds.computeIfAbsent(s, x -> new java.util.TreeSet<>()).addAll(a.alreadyHave());
                 if (!a.allocated().contains(e.getKey()) && !a.alreadyHave().contains(e.getKey())) {
-                    p.problems.put(s.name(), "refused a " + shareSize + "-byte share (no room, or another client is uploading it)");
+                    p.problems.put(s.name(), refused(shareSize));
                     broken.add(s);
                 }
             } catch (CompletionException ex) {
@@ -396,8 +414,16 @@ public final class ChkUploader {
             load.merge(s, 1, Integer::sum);
         });
         givenBack.forEach(CompletableFuture::join);
-        // The other shares: one per server before any server takes two, in permuted order. A round asks for
-        // all of them at once; shares whose server refused or failed go round again, without that server.
+    }
+
+    /**
+     * The shares the first round left unplaced: one per server before any server takes two, in permuted
+     * order. A round asks for all of them at once; shares whose server refused or failed go round again,
+     * without that server.
+     */
+    private void laterRounds(StorageIndex si, long shareSize, Placement p) {
+        List<GridServer> usable = p.usable;
+        Map<GridServer, Integer> load = p.load;
         List<Integer> unplaced = new ArrayList<>();
         for (int shnum = 0; shnum < params.total(); shnum++) {
             if (!p.existing.containsKey(shnum) && !p.fresh.containsKey(shnum)) {
@@ -426,7 +452,7 @@ public final class ChkUploader {
                     } else if (a.allocated().contains(shnum)) {
                         p.fresh.put(shnum, candidate);
                     } else {
-                        p.problems.put(candidate.name(), "refused a " + shareSize + "-byte share (no room, or another client is uploading it)");
+                        p.problems.put(candidate.name(), refused(shareSize));
                         usable.remove(candidate);
                         again.add(shnum);
                         continue;
@@ -440,17 +466,10 @@ public final class ChkUploader {
             }
             unplaced = again;
         }
-        int happiness = happiness(p.existing, p.fresh);
-        if (happiness < params.happy()) {
-            List<CompletableFuture<Void>> aborts = new ArrayList<>();
-            for (Map.Entry<Integer, GridServer> e : p.fresh.entrySet()) {
-                aborts.add(e.getValue().storage().abortImmutable(si, e.getKey(), p.uploadSecret)
-                        .exceptionally(x -> null));
-            }
-            aborts.forEach(CompletableFuture::join); // leave nothing behind before saying so
-            throw new UploadException(unhappy(si, happiness, p.problems));
-        }
-        return p;
+    }
+
+    private static String refused(long shareSize) {
+        return "refused a " + shareSize + "-byte share (no room, or another client is uploading it)";
     }
 
     /** The usable server holding fewest shares of this file; the earliest in permuted order among equals. */
