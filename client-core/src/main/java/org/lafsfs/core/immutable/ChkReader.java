@@ -161,7 +161,12 @@ public final class ChkReader {
         }
         if (plaintext == null) {
             synchronized (this) {
-                plaintext = segment(seg, sequential);
+                synchronized (slots) { // another thread may have decoded it while this one waited
+                    plaintext = seg == cachedSegment ? cachedPlaintext : null;
+                }
+                if (plaintext == null) {
+                    plaintext = segment(seg, sequential);
+                }
             }
         }
         synchronized (slots) {
