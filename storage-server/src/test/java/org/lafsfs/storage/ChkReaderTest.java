@@ -139,6 +139,38 @@ class ChkReaderTest {
         assertReadsSettleAt(dataReads, 12); // segment 1 came from the decode-ahead; one more segment ahead
     }
 
+    @Test
+    void readsFromManyThreadsAtOnceAreAllRight() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593");
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        ChkReader reader = new ChkReader(cap, counting(new AtomicInteger()));
+        byte[] plaintext = Interop.plaintext(object);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int thread = t;
+                readers.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(thread);
+                    long at = thread % 2 == 0 ? 0 : random.nextInt(plaintext.length); // some scan, some jump
+                    for (int i = 0; i < 40; i++) {
+                        int length = 1 + random.nextInt(200_000);
+                        byte[] got = reader.read(at, length);
+                        int end = (int) Math.min(plaintext.length, at + length);
+                        assertThat(got).isEqualTo(Arrays.copyOfRange(plaintext, (int) at, end));
+                        at = thread % 2 == 0 && end < plaintext.length ? end : random.nextInt(plaintext.length);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : readers) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Waits for the reader's fetches ahead to reach {@code expected}, and checks that they stop there. */
     private static void assertReadsSettleAt(AtomicInteger reads, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
