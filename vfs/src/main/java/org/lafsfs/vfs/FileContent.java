@@ -27,6 +27,13 @@ abstract class FileContent {
 
     abstract byte[] read(long offset, int length) throws IOException;
 
+    /** As {@link #read}, into {@code dst} at {@code at}; returns how many bytes were read. */
+    int read(long offset, byte[] dst, int at, int length) throws IOException {
+        byte[] data = read(offset, length);
+        System.arraycopy(data, 0, dst, at, data.length);
+        return data.length;
+    }
+
     static FileContent of(Grid grid, GridCache cache, Cap cap) throws IOException {
         if (cap instanceof LiteralCap lit) {
             byte[] data = lit.data();
@@ -108,11 +115,18 @@ abstract class FileContent {
         }
 
         byte[] read(long offset, int length) throws IOException {
+            byte[] out = new byte[(int) Math.max(0, Math.min(size, offset + length) - offset)];
+            read(offset, out, 0, out.length);
+            return out;
+        }
+
+        /** Straight from the cached blocks into {@code out}: a reader's buffer is filled with one copy. */
+        @Override
+        int read(long offset, byte[] out, int at, int length) throws IOException {
             long end = Math.min(size, offset + length);
             if (offset >= end) {
-                return new byte[0];
+                return 0;
             }
-            byte[] out = new byte[(int) (end - offset)];
             try {
                 for (long block = offset / BLOCK; block * BLOCK < end; block++) {
                     long blockStart = block * BLOCK;
@@ -125,12 +139,13 @@ abstract class FileContent {
                     });
                     long from = Math.max(offset, blockStart);
                     long to = Math.min(end, blockStart + data.length);
-                    System.arraycopy(data, (int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
+                    System.arraycopy(data, (int) (from - blockStart), out, at + (int) (from - offset),
+                            (int) (to - from));
                 }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-            return out;
+            return (int) (end - offset);
         }
     }
 }

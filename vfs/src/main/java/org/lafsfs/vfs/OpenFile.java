@@ -72,9 +72,8 @@ final class OpenFile {
                 int dest = at + (int) (pos - offset);
                 if (pos < baseLimit) {
                     long fromBase = Math.min(stop, baseLimit) - pos;
-                    byte[] data = base.read(pos, (int) fromBase);
-                    System.arraycopy(data, 0, buffer, dest, data.length);
-                    java.util.Arrays.fill(buffer, dest + data.length, dest + n, (byte) 0);
+                    int got = base.read(pos, buffer, dest, (int) fromBase);
+                    java.util.Arrays.fill(buffer, dest + got, dest + n, (byte) 0);
                 } else {
                     java.util.Arrays.fill(buffer, dest, dest + n, (byte) 0);
                 }
