@@ -34,14 +34,13 @@ import java.util.function.LongSupplier;
  */
 public final class KeyStash implements AutoCloseable {
     private static final String SUFFIX = ".key";
-
-    private final Path dir;
-    private final int target;
-    private final long quietMillis;
     /** Filling waits while the rest of the process uses more than this share of one core. */
     private static final int BUSY_DIVISOR = 10;
     private static final long BUSY_RECHECK_MILLIS = 500;
 
+    private final Path dir;
+    private final int target;
+    private final long quietMillis;
     private final AtomicLong lastTake = new AtomicLong(System.nanoTime());
     private final LongSupplier othersCpuNanos;
     private volatile Thread filler;

@@ -74,13 +74,6 @@ public final class ChkReader {
     /** Where the previous read ended: a read starting there is part of a sequential scan. */
     private long expectedOffset = -1;
 
-    /** Decoding ahead for every reader: segments are a few milliseconds of work each, one per reader at once. */
-    private static final java.util.concurrent.ExecutorService DECODERS = java.util.concurrent.Executors
-            .newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-                Thread t = new Thread(r, "chk-decode");
-                t.setDaemon(true);
-                return t;
-            });
 
     /** One share on one server, with its verified layout and block hash tree. */
     private record Source(int shareNumber, StorageServer server, ShareLayout layout, IncompleteHashTree blockTree,
@@ -186,7 +179,7 @@ public final class ChkReader {
                             throw new CompletionException(e);
                         }
                     }
-                }, DECODERS);
+                }, SegmentCoding.POOL);
             }
         }
         return plaintext;

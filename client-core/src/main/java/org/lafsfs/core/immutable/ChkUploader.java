@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.LiteralCap;
 import org.lafsfs.core.cap.StorageIndex;
@@ -48,18 +46,6 @@ public final class ChkUploader {
     private static final int WRITE_BATCH = 1_000_000;
     /** Batches per share on their way at once: the next is sent while the server still writes the last. */
     private static final int BATCHES_IN_FLIGHT = 2;
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
-    /**
-     * Segments of one upload being encoded at once. Segments are independent until their hashes are taken
-     * in order, so encoding uses every core; memory per upload is this many segments and their blocks.
-     */
-    private static final int SEGMENTS_IN_FLIGHT = Math.max(2, CORES);
-    /** Shared by all uploads, so concurrent uploads do not multiply the encoding threads. */
-    private static final ExecutorService ENCODERS = Executors.newFixedThreadPool(Math.max(2, CORES), r -> {
-        Thread t = new Thread(r, "chk-encode");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final List<GridServer> servers;
     private final EncodingParameters params;
@@ -115,11 +101,13 @@ public final class ChkUploader {
                 int read = 0;
                 try {
                     for (int seg = 0; seg < encoder.numSegments(); seg++) {
-                        for (; read < encoder.numSegments() && encoding.size() < SEGMENTS_IN_FLIGHT; read++) {
+                        // One segment per core being encoded: memory is that many segments and their blocks.
+                        for (; read < encoder.numSegments() && encoding.size() < SegmentCoding.PARALLELISM;
+                                read++) {
                             int number = read;
                             byte[] segment = readSegment(in, encoder, number);
                             encoding.add(CompletableFuture.supplyAsync(() -> encoder.encode(number, segment),
-                                    ENCODERS));
+                                    SegmentCoding.POOL));
                         }
                         byte[][] blocks = encoder.accept(joinEncoded(encoding.remove()));
                         for (ShareWriter w : writers.values()) {
