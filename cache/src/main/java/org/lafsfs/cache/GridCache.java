@@ -293,11 +293,35 @@ public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
      * from {@code loader} (called with the segment number), whose answer is then kept. Callers asking for a segment
      * while another caller loads it wait for that load instead of loading it again. A loader's exception (e.g. an
      * {@link java.io.UncheckedIOException}) reaches every caller waiting for that load and is not remembered: the
-     * next call loads again. The loader must not ask this cache for the same segment.
+     * next call loads again. The loader must not ask this cache for the same segment, and its answer becomes
+     * the cache's: a fresh array that the loader keeps no reference to.
      *
      * @return a copy of the segment, the caller's to change
      */
     public byte[] segment(StorageIndex si, String version, long segment, Function<Long, byte[]> loader) {
+        return shared(si, version, segment, loader).clone();
+    }
+
+    /**
+     * Copies up to {@code length} bytes of a segment, from {@code from} within it, into {@code out} at {@code at};
+     * the segment comes from the cache or {@code loader} as with {@link #segment}. A reader taking a few KiB at a
+     * time from a cached segment pays for those bytes only, not for a copy of the whole segment.
+     *
+     * @return the bytes copied: fewer than {@code length} where the segment ends, 0 past its end
+     */
+    public int readSegment(StorageIndex si, String version, long segment, Function<Long, byte[]> loader, int from,
+            byte[] out, int at, int length) {
+        if (from < 0 || length < 0) {
+            throw new IllegalArgumentException("negative offset or length: " + from + ", " + length);
+        }
+        byte[] data = shared(si, version, segment, loader);
+        int n = Math.max(0, Math.min(length, data.length - from));
+        System.arraycopy(data, Math.min(from, data.length), out, at, n);
+        return n;
+    }
+
+    /** The cached array itself: callers copy out of it and never hand it on. */
+    private byte[] shared(StorageIndex si, String version, long segment, Function<Long, byte[]> loader) {
         Objects.requireNonNull(loader, "loader");
         SegmentKey key = new SegmentKey(si, version, segment);
         CompletableFuture<byte[]> ours = new CompletableFuture<>();
@@ -307,14 +331,14 @@ public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
         if (future == ours) {
             try {
                 byte[] data = loader.apply(segment);
-                ours.complete(Objects.requireNonNull(data, "the segment loader returned null").clone());
+                ours.complete(Objects.requireNonNull(data, "the segment loader returned null"));
             } catch (RuntimeException | Error e) {
                 ours.completeExceptionally(new FailedLoad(e)); // Caffeine drops a failed future: nothing is cached
                 throw e;
             }
         }
         try {
-            return future.join().clone();
+            return future.join();
         } catch (FailedLoad e) {
             throw e.rethrowable();
         } catch (CompletionException e) {

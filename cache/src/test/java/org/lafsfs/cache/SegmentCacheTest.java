@@ -58,6 +58,36 @@ class SegmentCacheTest {
     }
 
     @Test
+    void aRangeOfASegmentIsCopiedIntoTheCallersBufferAndTheSegmentLoadedOnce() {
+        GridCache cache = cacheOf(1 << 20, clock);
+        CountingLoader loader = new CountingLoader(100);
+        byte[] out = new byte[50];
+
+        assertThat(cache.readSegment(si, "chk", 3, loader, 10, out, 5, 20)).isEqualTo(20);
+        assertThat(cache.readSegment(si, "chk", 3, loader, 90, out, 30, 20)).as("short where the segment ends")
+                .isEqualTo(10);
+        assertThat(cache.readSegment(si, "chk", 3, loader, 100, out, 0, 20)).as("past its end").isZero();
+
+        byte[] expected = new byte[50];
+        java.util.Arrays.fill(expected, 5, 25, (byte) 3);
+        java.util.Arrays.fill(expected, 30, 40, (byte) 3);
+        assertThat(out).isEqualTo(expected);
+        assertThat(loader.calls).hasValue(1);
+    }
+
+    @Test
+    void changingACopyLeavesTheCachedSegmentAlone() {
+        GridCache cache = cacheOf(1 << 20, clock);
+        CountingLoader loader = new CountingLoader(10);
+        cache.segment(si, "chk", 0, loader)[0] = 99;
+        byte[] out = new byte[10];
+
+        cache.readSegment(si, "chk", 0, loader, 0, out, 0, 10);
+
+        assertThat(out).containsOnly(0);
+    }
+
+    @Test
     void segmentsAreKeyedByFileVersionAndNumber() {
         GridCache cache = cacheOf(1 << 20, clock);
         CountingLoader loader = new CountingLoader(10);

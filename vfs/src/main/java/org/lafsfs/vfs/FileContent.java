@@ -130,17 +130,15 @@ abstract class FileContent {
             try {
                 for (long block = offset / BLOCK; block * BLOCK < end; block++) {
                     long blockStart = block * BLOCK;
-                    byte[] data = cache.segment(si, version, block, b -> {
+                    long from = Math.max(offset, blockStart);
+                    long to = Math.min(end, blockStart + BLOCK);
+                    cache.readSegment(si, version, block, b -> {
                         try {
                             return load(blockStart, BLOCK);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                    });
-                    long from = Math.max(offset, blockStart);
-                    long to = Math.min(end, blockStart + data.length);
-                    System.arraycopy(data, (int) (from - blockStart), out, at + (int) (from - offset),
-                            (int) (to - from));
+                    }, (int) (from - blockStart), out, at + (int) (from - offset), (int) (to - from));
                 }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
