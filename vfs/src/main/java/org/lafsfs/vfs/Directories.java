@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,9 +27,13 @@ import java.util.concurrent.TimeUnit;
 import org.lafsfs.cache.GridCache;
 import org.lafsfs.core.cap.CapParser;
 import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.cap.MutableFormat;
 import org.lafsfs.core.dirnode.DirectoryEntry;
 import org.lafsfs.core.dirnode.Dirnode;
+import org.lafsfs.core.crypto.KeyPool;
 import org.lafsfs.core.grid.Grid;
+import org.lafsfs.core.mutable.MutableKeys;
+import org.lafsfs.core.mutable.UncoordinatedWriteException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +47,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A publish applies the gathered edits, name by name, to the newest version
  * on the grid, so other writers' edits to other names survive.
+ *
+ * <p>A directory made here ({@link #create}) has its cap at once and is created
+ * on the grid by its first publish, together with the entries made in it
+ * meanwhile: an untar's new directory costs one publish, not a creation and
+ * then an edit. Its key is journaled like an edit, and a directory linking it
+ * is never published before it exists.
  */
 final class Directories {
     private static final Logger log = LoggerFactory.getLogger(Directories.class);
@@ -53,6 +64,7 @@ final class Directories {
     private final Duration window;
     private final ScheduledExecutorService timer;
     private final Map<String, Pending> pending = new HashMap<>(); // by storage index
+    private final java.util.Set<String> unbornCaps = new java.util.HashSet<>(); // write caps of directories not yet on the grid
     private final Map<String, Object> publishLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopped;
 
@@ -61,6 +73,8 @@ final class Directories {
         final DirectoryCap cap;
         final Map<String, Optional<DirectoryEntry>> edits = new LinkedHashMap<>();
         final Path journal;
+        /** The keys of a directory made here and not yet on the grid; its first publish creates it. */
+        MutableKeys unborn;
         boolean scheduled;
         String lastError;
         int failures;
@@ -101,6 +115,11 @@ final class Directories {
                     }
                     DirectoryCap cap = (DirectoryCap) CapParser.parse(record.get("dir").asText());
                     Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
+                    if (record.has("create")) {
+                        p.unborn = unbornKeys(cap, record.get("create").asText(), journal);
+                        unbornCaps.add(cap.uri());
+                        continue;
+                    }
                     JsonNode entry = record.get("entry");
                     String name = record.get("name").asText();
                     p.edits.put(name, entry == null || entry.isNull() ? Optional.empty() : Optional.of(
@@ -111,6 +130,17 @@ final class Directories {
         }
         for (Pending p : pending.values()) {
             schedule(p, Duration.ZERO);
+        }
+    }
+
+    /** A journaled new directory's keys: its write cap, and its private key encrypted as shares hold it. */
+    private static MutableKeys unbornKeys(DirectoryCap cap, String base64, Path journal) throws IOException {
+        try {
+            MutableKeys keys = MutableKeys.of(cap);
+            keys.unlock(Base64.getDecoder().decode(base64));
+            return keys;
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("the journal " + journal + " holds a directory key that cannot be read", e);
         }
     }
 
@@ -195,6 +225,10 @@ final class Directories {
     }
 
     private SortedMap<String, DirectoryEntry> published(DirectoryCap cap) throws IOException {
+        Pending p = pending.get(key(cap));
+        if (p != null && p.unborn != null) {
+            return Collections.emptySortedMap(); // made here, not on the grid yet: what it holds is in the edits
+        }
         Optional<SortedMap<String, DirectoryEntry>> cached = cache.directory(cap);
         if (cached.isPresent()) {
             return cached.get();
@@ -215,6 +249,27 @@ final class Directories {
     }
 
     /**
+     * A new, empty directory, writable by this client: its cap now, its creation on the grid with its first
+     * publish. When this returns, its key is in the journal on disk.
+     */
+    DirectoryCap create() throws IOException {
+        MutableKeys keys = MutableKeys.create(MutableFormat.SDMF, KeyPool.take()); // may take a while: unlocked
+        DirectoryCap cap = new DirectoryCap(keys.writeCap());
+        synchronized (this) {
+            if (stopped) {
+                throw new IOException("the filesystem has stopped");
+            }
+            Pending p = new Pending(cap);
+            p.unborn = keys;
+            append(p.journal, cap, keys, Map.of(), StandardOpenOption.CREATE_NEW);
+            pending.put(key(cap), p);
+            unbornCaps.add(cap.uri());
+            schedule(p, window);
+        }
+        return cap;
+    }
+
+    /**
      * Records edits to one directory (name to entry, or empty to remove); when
      * this returns they are in the journal on disk and visible to this client.
      */
@@ -223,7 +278,7 @@ final class Directories {
             throw new IOException("the filesystem has stopped");
         }
         Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
-        append(p.journal, cap, edits, StandardOpenOption.APPEND);
+        append(p.journal, cap, null, edits, StandardOpenOption.APPEND);
         p.edits.putAll(edits);
         schedule(p, window);
     }
@@ -242,9 +297,14 @@ final class Directories {
         }
     }
 
-    private static void append(Path journal, DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits,
-            StandardOpenOption mode) throws IOException {
+    /** Writes (and forces) journal lines: the directory's key first if it is to be created, then the edits. */
+    private static void append(Path journal, DirectoryCap cap, MutableKeys unborn,
+            Map<String, Optional<DirectoryEntry>> edits, StandardOpenOption mode) throws IOException {
         StringBuilder lines = new StringBuilder();
+        if (unborn != null) {
+            lines.append(JSON.writeValueAsString(JSON.createObjectNode().put("dir", cap.uri())
+                    .put("create", Base64.getEncoder().encodeToString(unborn.encryptedPrivateKey())))).append('\n');
+        }
         for (Map.Entry<String, Optional<DirectoryEntry>> e : edits.entrySet()) {
             ObjectNode record = JSON.createObjectNode().put("dir", cap.uri()).put("name", e.getKey());
             if (e.getValue().isPresent()) {
@@ -298,16 +358,27 @@ final class Directories {
         }
         Pending p;
         Map<String, Optional<DirectoryEntry>> batch;
+        MutableKeys unborn;
+        List<DirectoryCap> unbornChildren = new ArrayList<>();
         synchronized (this) {
             p = pending.get(key(cap));
-            if (p == null || p.edits.isEmpty()) {
+            if (p == null || (p.edits.isEmpty() && p.unborn == null)) {
                 return;
             }
             batch = new LinkedHashMap<>(p.edits);
+            unborn = p.unborn;
+            for (Optional<DirectoryEntry> e : batch.values()) {
+                if (e.isPresent() && e.get().writeCap() != null && unbornCaps.contains(e.get().writeCap())) {
+                    unbornChildren.add((DirectoryCap) CapParser.parse(e.get().writeCap()));
+                }
+            }
         }
         SortedMap<String, DirectoryEntry> result;
         try {
-            result = Dirnode.open(grid, p.cap).modify(children -> {
+            for (DirectoryCap child : unbornChildren) {
+                publish(child); // on the grid, a link never comes before what it links
+            }
+            result = unborn != null ? createNow(p.cap, unborn, batch) : Dirnode.open(grid, p.cap).modify(children -> {
                 if (stopped) {
                     // A crash stops the process: no write may follow it, nor race the next run's publish.
                     throw new IOException("the filesystem has stopped");
@@ -335,6 +406,10 @@ final class Directories {
             });
             p.lastError = null;
             p.failures = 0;
+            if (unborn != null) {
+                p.unborn = null;
+                unbornCaps.remove(p.cap.uri());
+            }
             cache.putDirectory(p.cap, result);
             rewriteJournal(p);
             if (p.edits.isEmpty()) {
@@ -345,15 +420,35 @@ final class Directories {
         }
     }
 
-    /** Replaces the journal with one holding just the edits still pending, atomically. */
+    /** The first publish of a directory made here: its creation, holding the batch. */
+    private SortedMap<String, DirectoryEntry> createNow(DirectoryCap cap, MutableKeys keys,
+            Map<String, Optional<DirectoryEntry>> batch) throws IOException {
+        if (stopped) {
+            throw new IOException("the filesystem has stopped");
+        }
+        SortedMap<String, DirectoryEntry> children = new TreeMap<>();
+        apply(children, batch);
+        try {
+            Dirnode.create(grid, keys, children);
+            return children;
+        } catch (UncoordinatedWriteException created) {
+            // Created by an earlier run that stopped before its journal said so: an edit like any other.
+            return Dirnode.open(grid, cap).modify(existing -> {
+                apply(existing, batch);
+                return existing;
+            });
+        }
+    }
+
+    /** Replaces the journal with one holding just what is still pending, atomically. */
     private void rewriteJournal(Pending p) {
         try {
-            if (p.edits.isEmpty()) {
+            if (p.edits.isEmpty() && p.unborn == null) {
                 Files.deleteIfExists(p.journal);
                 return;
             }
             Path fresh = p.journal.resolveSibling(p.journal.getFileName() + ".new");
-            append(fresh, p.cap, p.edits, StandardOpenOption.TRUNCATE_EXISTING);
+            append(fresh, p.cap, p.unborn, p.edits, StandardOpenOption.TRUNCATE_EXISTING);
             Files.move(fresh, p.journal, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

@@ -394,14 +394,13 @@ public final class LafsVfs implements Vfs {
             throw new VfsException(Errno.EEXIST, "already exists: " + path);
         }
         requireWritable(n, path);
-        Dirnode created;
+        DirectoryCap created;
         try {
-            created = Dirnode.create(grid, MutableFormat.SDMF);
+            created = directories.create(); // on the grid with its first publish, before its parent's
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot create directory " + path + ": " + e.getMessage(), e);
         }
-        cache.putDirectory(created.cap(), new java.util.TreeMap<>());
-        edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), created.cap(), freshLink(null)))));
+        edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), created, freshLink(null)))));
     }
 
     @Override

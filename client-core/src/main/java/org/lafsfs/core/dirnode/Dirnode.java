@@ -19,6 +19,8 @@ import org.lafsfs.core.immutable.ChkUploader;
 import org.lafsfs.core.immutable.UploadSource;
 import org.lafsfs.core.mutable.MutableFileException;
 import org.lafsfs.core.mutable.MutableFileNode;
+import org.lafsfs.core.mutable.MutableKeys;
+import org.lafsfs.core.mutable.UncoordinatedWriteException;
 
 /**
  * A directory on the grid: a table of named children kept in a mutable file
@@ -65,6 +67,18 @@ public final class Dirnode {
         Dirnode dir = new Dirnode(grid, new DirectoryCap(node.writeCap()));
         node.overwrite(DirnodeContents.pack(children.values(), dir.cap));
         return dir;
+    }
+
+    /**
+     * Creates the directory of keys made earlier (the VFS hands out a new directory's cap before it exists on
+     * the grid), holding {@code children}, in one publish. Throws {@link UncoordinatedWriteException} if it
+     * exists already.
+     */
+    public static Dirnode create(Grid grid, MutableKeys keys, Map<String, DirectoryEntry> children)
+            throws MutableFileException, UncoordinatedWriteException {
+        DirectoryCap cap = new DirectoryCap(keys.writeCap());
+        MutableFileNode.create(grid, keys, DirnodeContents.pack(children.values(), cap));
+        return new Dirnode(grid, cap);
     }
 
     /**

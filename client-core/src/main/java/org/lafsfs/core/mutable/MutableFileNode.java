@@ -42,16 +42,26 @@ public final class MutableFileNode {
     /** Creates a new mutable file (a fresh RSA key, seqnum 1) holding {@code contents}. */
     public static MutableFileNode create(Grid grid, MutableFormat format, byte[] contents)
             throws MutableFileException {
-        MutableFileNode node = new MutableFileNode(grid, MutableKeys.create(format, KeyPool.take()));
+        try {
+            return create(grid, MutableKeys.create(format, KeyPool.take()), contents);
+        } catch (UncoordinatedWriteException e) {
+            throw new MutableFileException("a brand-new mutable file already had shares", e);
+        }
+    }
+
+    /**
+     * Creates the mutable file of keys made earlier (they must hold the signing key): seqnum 1 holding
+     * {@code contents}. Throws {@link UncoordinatedWriteException} if some server already has a share of it,
+     * as after a crash between creating it and noting that it was.
+     */
+    public static MutableFileNode create(Grid grid, MutableKeys keys, byte[] contents)
+            throws MutableFileException, UncoordinatedWriteException {
+        MutableFileNode node = new MutableFileNode(grid, keys);
         // Nobody has shares of a key made a moment ago, so there is nothing to ask; the writes still
         // expect "no share" and would notice if there were one.
         Servermap empty = new Servermap(node.keys.storageIndex(), ServerPermutation.order(node.keys.storageIndex(),
                 grid.servers(), GridServer::permutationSeed), Mode.WRITE);
-        try {
-            node.publish(empty, 1, contents);
-        } catch (UncoordinatedWriteException e) {
-            throw new MutableFileException("a brand-new mutable file already had shares", e);
-        }
+        node.publish(empty, 1, contents);
         return node;
     }
 

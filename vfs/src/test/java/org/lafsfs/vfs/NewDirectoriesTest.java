@@ -1,0 +1,118 @@
+package org.lafsfs.vfs;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import org.lafsfs.core.cap.CapParser;
+import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.dirnode.Dirnode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A directory made through the VFS has its cap at once and reaches the grid with its first publish, carrying
+ * what was made in it meanwhile; on the grid a link never comes before the directory it links.
+ */
+class NewDirectoriesTest {
+    /** Long enough that nothing is published unless a test asks for it. */
+    private static final Duration HELD = Duration.ofHours(1);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNewDirectoryIsCreatedOnTheGridByOnePublishHoldingWhatWasMadeInIt() throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(HELD));
+            try (LafsVfs vfs = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                vfs.mkdir("/d");
+                write(vfs, "/d/a", "first");
+                write(vfs, "/d/b", "second");
+                assertThat(vfs.readdir("/d")).hasSize(2);
+
+                vfs.sync();
+
+                DirectoryCap d = child(fixture.rootDirnode(), "d");
+                assertThat(fixture.seqnum(d)).as("publishes of the new directory").isEqualTo(1);
+                assertThat(Dirnode.open(fixture.grid().client(), d).list()).containsOnlyKeys("a", "b");
+            }
+        }
+    }
+
+    @Test
+    void publishingADirectoryFirstCreatesTheNewDirectoriesItLinks() throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(HELD));
+            try (LafsVfs vfs = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                vfs.mkdir("/a");
+                vfs.mkdir("/a/b");
+                write(vfs, "/a/b/f", "deep");
+
+                vfs.fsyncDirectory("/"); // only the root is asked for
+
+                Dirnode a = Dirnode.open(fixture.grid().client(), child(fixture.rootDirnode(), "a"));
+                Dirnode b = Dirnode.open(fixture.grid().client(), child(a, "b"));
+                assertThat(b.list()).containsOnlyKeys("f");
+                assertThat(vfs.status().directoriesWithPendingEdits()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aDirectoryCreatedByARunThatStoppedBeforeItsJournalSaidSoIsEditedNotCreatedAgain() throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(HELD));
+            Path edits = c.config().spoolDir().resolve("edits");
+            Path saved = Files.createDirectories(dir.resolve("saved-edits"));
+            try (LafsVfs vfs = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                vfs.mkdir("/d");
+                write(vfs, "/d/x", "kept");
+                copy(edits, saved); // the journal as it was before the publish
+                vfs.sync();
+            }
+            assertThat(Files.list(edits).toList()).as("journal after the publish").isEmpty();
+            copy(saved, edits); // as if the run had stopped between publishing and noting it
+
+            try (LafsVfs restarted = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                restarted.sync();
+                assertThat(restarted.status().failedUploads()).isEmpty();
+                assertThat(restarted.status().directoriesWithPendingEdits()).isZero();
+                DirectoryCap d = child(fixture.rootDirnode(), "d");
+                assertThat(Dirnode.open(fixture.grid().client(), d).list()).containsOnlyKeys("x");
+                assertThat(text(restarted, "/d/x")).isEqualTo("kept");
+            }
+        }
+    }
+
+    private static void write(Vfs vfs, String path, String text) throws Exception {
+        byte[] data = text.getBytes(UTF_8);
+        FileHandle h = vfs.open(path, EnumSet.of(OpenOption.CREATE, OpenOption.WRITE));
+        h.write(0, data, 0, data.length);
+        h.close();
+    }
+
+    private static String text(Vfs vfs, String path) throws Exception {
+        FileHandle h = vfs.open(path, EnumSet.of(OpenOption.READ));
+        byte[] data = new byte[100];
+        int n = h.read(0, data, 0, data.length);
+        h.close();
+        return new String(data, 0, n, UTF_8);
+    }
+
+    private static DirectoryCap child(Dirnode parent, String name) throws IOException {
+        return (DirectoryCap) CapParser.parse(parent.get(name).orElseThrow().writeCap());
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+}
