@@ -103,19 +103,31 @@ final class ImmutableShareFile {
 
     /** Renews the lease with the same renew secret, or appends a new one; durable on return. */
     void addOrRenewLease(Lease lease) throws IOException {
+        addOrRenewLease(lease, true);
+    }
+
+    /**
+     * As {@link #addOrRenewLease(Lease)}; with {@code force} false the caller makes it durable with the rest of
+     * the file (a completed upload forces its data and its first lease at once).
+     */
+    void addOrRenewLease(Lease lease, boolean force) throws IOException {
         List<Lease> leases = leases();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            for (int i = 0; i < leases.size(); i++) {
+            boolean renewed = false;
+            for (int i = 0; i < leases.size() && !renewed; i++) {
                 if (leases.get(i).matchesRenewSecret(lease.renewSecret())) {
                     writeLease(ch, i, leases.get(i).renewedUntil(lease.expirationTime()));
-                    ch.force(false);
-                    return;
+                    renewed = true;
                 }
             }
-            writeLease(ch, leases.size(), lease.forContainerVersion(version));
-            ByteBuffer count = ByteBuffer.allocate(4).putInt(leases.size() + 1).flip();
-            ch.write(count, 8);
-            ch.force(false);
+            if (!renewed) {
+                writeLease(ch, leases.size(), lease.forContainerVersion(version));
+                ByteBuffer count = ByteBuffer.allocate(4).putInt(leases.size() + 1).flip();
+                ch.write(count, 8);
+            }
+            if (force) {
+                ch.force(false);
+            }
         }
     }
 

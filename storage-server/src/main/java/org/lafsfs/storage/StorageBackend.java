@@ -178,7 +178,7 @@ public final class StorageBackend {
                     }
                 } else if (allocatedSize <= remaining) {
                     Path file = incoming.resolve(si.prefix()).resolve(si.toString()).resolve(Integer.toString(shnum));
-                    createDirectories(file.getParent());
+                    createDirectories(file.getParent(), false); // incoming/ need not outlive a crash
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE)) {
                         ch.write(ImmutableShareFile.newHeader(allocatedSize));
@@ -252,6 +252,8 @@ public final class StorageBackend {
                 if (!missing.isEmpty()) {
                     return new UploadProgress(false, missing);
                 }
+                // The first lease goes in before the one force that makes data and lease durable together.
+                ImmutableShareFile.open(upload.file).addOrRenewLease(newLease(upload.lease), false);
                 ch.force(true);
             } catch (IOException e) {
                 throw ioFailure("writing share " + shnum + " of " + si, e);
@@ -282,7 +284,6 @@ public final class StorageBackend {
         Lock lock = writeLock(si);
         lock.lock();
         try {
-            ImmutableShareFile.open(upload.file).addOrRenewLease(newLease(upload.lease));
             Path done = sharePath(si, shnum);
             createDirectories(done.getParent());
             Files.move(upload.file, done, StandardCopyOption.ATOMIC_MOVE);
@@ -496,7 +497,8 @@ public final class StorageBackend {
             }
             return;
         }
-        if (share == null) { // created even by a vector without writes, as Tahoe does
+        boolean created = share == null;
+        if (created) { // created even by a vector without writes, as Tahoe does
             createDirectories(path.getParent());
             share = MutableShareFile.create(path, nodeId, writeEnabler);
         }
@@ -509,7 +511,9 @@ public final class StorageBackend {
         share.write(datas, offsets, v.newLength());
         share.addOrRenewLease(newLease(lease));
         share.force();
-        syncDirectory(path.getParent());
+        if (created) {
+            syncDirectory(path.getParent()); // a new name; rewriting a share in place changes no directory
+        }
     }
 
     public Set<Integer> listMutableShares(StorageIndex si) {
@@ -685,6 +689,11 @@ public final class StorageBackend {
      * share cannot vanish with its directory after a crash. Retries if a concurrent cleanup removed a parent.
      */
     private void createDirectories(Path dir) throws IOException {
+        createDirectories(dir, true);
+    }
+
+    /** As {@link #createDirectories(Path)}; {@code durable} false for what a crash may lose (incoming uploads). */
+    private void createDirectories(Path dir, boolean durable) throws IOException {
         for (int attempt = 0;; attempt++) {
             try {
                 Path existing = dir;
@@ -692,7 +701,7 @@ public final class StorageBackend {
                     existing = existing.getParent();
                 }
                 Files.createDirectories(dir);
-                for (Path d = dir; !d.equals(existing); d = d.getParent()) {
+                for (Path d = dir; durable && !d.equals(existing); d = d.getParent()) {
                     syncDirectory(d.getParent());
                 }
                 return;

@@ -261,7 +261,7 @@ final class Directories {
             }
             Pending p = new Pending(cap);
             p.unborn = keys;
-            append(p.journal, cap, keys, Map.of(), StandardOpenOption.CREATE_NEW);
+            append(p.journal, cap, keys, Map.of(), true, StandardOpenOption.CREATE_NEW);
             pending.put(key(cap), p);
             unbornCaps.add(cap.uri());
             schedule(p, window);
@@ -274,11 +274,21 @@ final class Directories {
      * this returns they are in the journal on disk and visible to this client.
      */
     synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
+        edit(cap, edits, true);
+    }
+
+    /**
+     * As {@link #edit(DirectoryCap, Map)}; with {@code force} false the journal line is written but not forced:
+     * it survives a crash of this process, not of the machine, until the next forced line of the same journal
+     * (a created file's name, made durable by the forced edit of its close).
+     */
+    synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits, boolean force)
+            throws IOException {
         if (stopped) {
             throw new IOException("the filesystem has stopped");
         }
         Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
-        append(p.journal, cap, null, edits, StandardOpenOption.APPEND);
+        append(p.journal, cap, null, edits, force, StandardOpenOption.APPEND);
         p.edits.putAll(edits);
         schedule(p, window);
     }
@@ -299,7 +309,7 @@ final class Directories {
 
     /** Writes (and forces) journal lines: the directory's key first if it is to be created, then the edits. */
     private static void append(Path journal, DirectoryCap cap, MutableKeys unborn,
-            Map<String, Optional<DirectoryEntry>> edits, StandardOpenOption mode) throws IOException {
+            Map<String, Optional<DirectoryEntry>> edits, boolean force, StandardOpenOption mode) throws IOException {
         StringBuilder lines = new StringBuilder();
         if (unborn != null) {
             lines.append(JSON.writeValueAsString(JSON.createObjectNode().put("dir", cap.uri())
@@ -318,7 +328,9 @@ final class Directories {
         }
         try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
             ch.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
-            ch.force(false);
+            if (force) {
+                ch.force(false); // also forces any unforced lines before these
+            }
         }
     }
 
@@ -448,7 +460,7 @@ final class Directories {
                 return;
             }
             Path fresh = p.journal.resolveSibling(p.journal.getFileName() + ".new");
-            append(fresh, p.cap, p.unborn, p.edits, StandardOpenOption.TRUNCATE_EXISTING);
+            append(fresh, p.cap, p.unborn, p.edits, true, StandardOpenOption.TRUNCATE_EXISTING);
             Files.move(fresh, p.journal, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

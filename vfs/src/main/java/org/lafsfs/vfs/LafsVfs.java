@@ -704,9 +704,15 @@ public final class LafsVfs implements Vfs {
                 }
                 requireWritable(n, path);
                 if (!options.contains(OpenOption.LINK_WHEN_UPLOADED)) {
-                    // The empty file exists at once, as creat(2) promises.
-                    edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
-                            freshLink(null)))));
+                    // The empty file exists at once, as creat(2) promises; on disk, durable with its close (whose
+                    // forced edit of the same journal carries this line too), as a never-closed file need not be.
+                    try {
+                        directories.edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
+                                freshLink(null)))), false);
+                    } catch (IOException e) {
+                        throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: "
+                                + e.getMessage(), e);
+                    }
                 }
                 file = new OpenFile(newSpool(), n.parent(), n.name(), null, null);
                 file.markChanged();
