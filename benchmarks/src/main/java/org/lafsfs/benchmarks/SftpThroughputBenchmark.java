@@ -130,7 +130,7 @@ public final class SftpThroughputBenchmark {
                     "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-c", CIPHER, "-i", key.toString());
             sftp(work, ssh, "bench@127.0.0.1", "put " + warmUp + " /warm-up.bin");
             vfs.sync();
-            for (int i = 0; i < 3; i++) { // a get is one read per 32 KiB: some 12 000 reads to compile the path
+            for (int i = 0; i < 8; i++) { // a get is one read per 32 KiB: 32 000 reads, as many as the measured get
                 sftp(work, ssh, "bench@127.0.0.1", "get /warm-up.bin " + work.resolve("warm-back.bin"));
             }
             requireSame(warmUp, work.resolve("warm-back.bin"));

@@ -280,7 +280,8 @@ final class Directories {
     /**
      * As {@link #edit(DirectoryCap, Map)}; with {@code force} false the journal line is written but not forced:
      * it survives a crash of this process, not of the machine, until the next forced line of the same journal
-     * (a created file's name, made durable by the forced edit of its close).
+     * (a created file's name, and the time its close stamps: the close's staged record is what is forced, and
+     * it links the file with that time if these lines are lost).
      */
     synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits, boolean force)
             throws IOException {
@@ -301,9 +302,15 @@ final class Directories {
      */
     synchronized void update(DirectoryCap cap, String name,
             java.util.function.UnaryOperator<DirectoryEntry> change) throws IOException {
+        update(cap, name, change, true);
+    }
+
+    /** As {@link #update(DirectoryCap, String, java.util.function.UnaryOperator)}, forced or not as in edit. */
+    synchronized void update(DirectoryCap cap, String name,
+            java.util.function.UnaryOperator<DirectoryEntry> change, boolean force) throws IOException {
         DirectoryEntry updated = change.apply(entry(cap, name));
         if (updated != null) {
-            edit(cap, Map.of(name, Optional.of(updated)));
+            edit(cap, Map.of(name, Optional.of(updated)), force);
         }
     }
 

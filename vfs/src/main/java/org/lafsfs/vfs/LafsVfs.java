@@ -705,7 +705,7 @@ public final class LafsVfs implements Vfs {
                 requireWritable(n, path);
                 if (!options.contains(OpenOption.LINK_WHEN_UPLOADED)) {
                     // The empty file exists at once, as creat(2) promises; on disk, durable with its close (whose
-                    // forced edit of the same journal carries this line too), as a never-closed file need not be.
+                    // staged record links it), as a never-closed file need not be.
                     try {
                         directories.edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
                                 freshLink(null)))), false);
@@ -930,14 +930,19 @@ public final class LafsVfs implements Vfs {
      * (or fsynced), not when its upload later finishes. Call with the VFS lock.
      */
     private void touch(OpenFile file) throws VfsException {
-        update(file.dir, file.name, entry -> {
-            if (entry == null) {
-                return null;
-            }
-            ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
-            meta.remove("mtime");
-            return entry.withMetadata(meta);
-        });
+        try {
+            // Not forced: what makes the close durable is its staged record, which keeps the time too.
+            directories.update(file.dir, file.name, entry -> {
+                if (entry == null) {
+                    return null;
+                }
+                ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
+                meta.remove("mtime");
+                return entry.withMetadata(meta);
+            }, false);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
+        }
     }
 
     private void discard(OpenFile file) {

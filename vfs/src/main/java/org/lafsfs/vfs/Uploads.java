@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Files closed with new contents, on their way to the grid. Each is staged
  * first: its spool file forced to disk and a record of what to do with it
  * (upload as immutable, create as mutable, or update a mutable file in place)
- * written atomically beside it. From then on the data is safe: the upload
+ * written atomically beside it; a small file's contents go into the record
+ * itself, so one forced write stages it. From then on the data is safe: the upload
  * runs, the new cap is linked (a journaled directory edit), and only then
  * are record and spool removed. A restart finds the records and finishes
  * them; a failed upload stays staged and is retried.
@@ -48,6 +49,9 @@ final class Uploads {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     enum Kind { IMMUTABLE, MUTABLE_NEW, MUTABLE_UPDATE, MUTABLE_OVERWRITE }
+
+    /** Whole files up to this size are kept in their record (one fsync at close instead of two). */
+    static final int INLINE_LIMIT = 64 * 1024;
 
     /** A staged file: where it goes, how, and its spool. */
     static final class Staged {
@@ -60,12 +64,16 @@ final class Uploads {
         final long size;
         final List<long[]> ranges;
         final Path spool;
+        /** Whether the record holds the contents (the spool is then not forced). */
+        final boolean inline;
+        /** When the file was closed (Tahoe's seconds): its link's time if the close's own edit was lost. */
+        final double closedAt;
         final CompletableFuture<Cap> done = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile String error;
 
         Staged(String id, DirectoryCap dir, String name, Kind kind, Cap base, MutableFormat format, long size,
-                List<long[]> ranges, Path spool) {
+                List<long[]> ranges, Path spool, boolean inline, double closedAt) {
             this.id = id;
             this.dir = dir;
             this.name = name;
@@ -75,6 +83,8 @@ final class Uploads {
             this.size = size;
             this.ranges = ranges;
             this.spool = spool;
+            this.inline = inline;
+            this.closedAt = closedAt;
         }
     }
 
@@ -114,15 +124,19 @@ final class Uploads {
         if (kind == Kind.IMMUTABLE && file.size() <= ChkUploader.LITERAL_THRESHOLD) {
             return linkLiteral(file);
         }
+        byte[] contents = null;
         if (kind == Kind.MUTABLE_UPDATE) {
             file.force();
+        } else if (file.size() <= INLINE_LIMIT) {
+            contents = file.smallContents(); // the spool is complete too, but need not be forced
         } else {
             file.complete();
         }
         file.closeSpool();
         Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, kind, file.baseCap,
-                format, file.size(), kind == Kind.MUTABLE_UPDATE ? file.writtenRanges() : List.of(), file.spoolPath);
-        writeRecord(staged);
+                format, file.size(), kind == Kind.MUTABLE_UPDATE ? file.writtenRanges() : List.of(), file.spoolPath,
+                contents != null, LinkMetadata.now());
+        writeRecord(staged, contents);
         synchronized (this) {
             Staged earlier = byLocation.put(location(staged.dir, staged.name), staged);
             if (earlier != null) {
@@ -138,7 +152,7 @@ final class Uploads {
         Cap cap = new LiteralCap(file.smallContents());
         file.closeSpool();
         Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, Kind.IMMUTABLE,
-                file.baseCap, null, file.size(), List.of(), file.spoolPath);
+                file.baseCap, null, file.size(), List.of(), file.spoolPath, false, LinkMetadata.now());
         synchronized (this) {
             if (stopped) {
                 throw new IOException("the VFS is stopping");
@@ -162,11 +176,21 @@ final class Uploads {
                 JsonNode r = JSON.readTree(record.toFile());
                 List<long[]> ranges = new ArrayList<>();
                 r.get("ranges").forEach(pair -> ranges.add(new long[] {pair.get(0).asLong(), pair.get(1).asLong()}));
+                Path spool = Path.of(r.get("spool").asText());
+                if (r.hasNonNull("data")) {
+                    // The spool of a small file was not forced: what the record holds is the file.
+                    try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)) {
+                        ch.write(ByteBuffer.wrap(r.get("data").binaryValue()));
+                        ch.force(true);
+                    }
+                }
                 found.add(new Staged(r.get("id").asText(), (DirectoryCap) CapParser.parse(r.get("dir").asText()),
                         r.get("name").asText(), Kind.valueOf(r.get("kind").asText()),
                         r.hasNonNull("base") ? CapParser.parse(r.get("base").asText()) : null,
                         r.hasNonNull("format") ? MutableFormat.valueOf(r.get("format").asText()) : null,
-                        r.get("size").asLong(), ranges, Path.of(r.get("spool").asText())));
+                        r.get("size").asLong(), ranges, spool, r.hasNonNull("data"),
+                        r.hasNonNull("closed") ? r.get("closed").asDouble() : LinkMetadata.now()));
             }
         }
         for (Staged s : found) {
@@ -190,7 +214,7 @@ final class Uploads {
         if (replaced != null) {
             cancel(replaced);
         }
-        writeRecord(s);
+        writeRecord(s, s.inline ? Files.readAllBytes(s.spool) : null);
     }
 
     /** A staged file was unlinked: upload nothing, link nothing. */
@@ -270,7 +294,8 @@ final class Uploads {
 
     private void retry(Staged s) {
         // A retry has no waiter: its outcome shows in status() and at the next fsync of the file.
-        Staged again = new Staged(s.id, s.dir, s.name, s.kind, s.base, s.format, s.size, s.ranges, s.spool);
+        Staged again = new Staged(s.id, s.dir, s.name, s.kind, s.base, s.format, s.size, s.ranges, s.spool,
+                s.inline, s.closedAt);
         again.cancelled = s.cancelled;
         synchronized (this) {
             if (byLocation.get(location(s.dir, s.name)) == s) {
@@ -317,14 +342,18 @@ final class Uploads {
      */
     private void link(Staged s, Cap cap) throws IOException {
         directories.update(s.dir, s.name, old -> DirectoryEntry.of(s.name, cap,
-                old == null ? LinkMetadata.update(null, null, LinkMetadata.now()) : old.metadata()));
+                old == null ? LinkMetadata.update(null, null, s.closedAt) : old.metadata()));
     }
 
-    private void writeRecord(Staged s) throws IOException {
+    /** Writes a staged file's record, durably; {@code contents} (or null) is the whole file if it is inline. */
+    private void writeRecord(Staged s, byte[] contents) throws IOException {
         ObjectNode r = JSON.createObjectNode().put("id", s.id).put("dir", s.dir.uri()).put("name", s.name)
                 .put("kind", s.kind.name()).put("base", s.base == null ? null : s.base.uri())
                 .put("format", s.format == null ? null : s.format.name()).put("size", s.size)
-                .put("spool", s.spool.toString());
+                .put("spool", s.spool.toString()).put("closed", s.closedAt);
+        if (contents != null) {
+            r.put("data", contents); // base64 in the JSON
+        }
         ArrayNode ranges = r.putArray("ranges");
         s.ranges.forEach(range -> ranges.addArray().add(range[0]).add(range[1]));
         Path tmp = recordDir.resolve(s.id + ".json.tmp");
