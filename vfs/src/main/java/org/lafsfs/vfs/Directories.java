@@ -273,7 +273,7 @@ final class Directories {
      * Records edits to one directory (name to entry, or empty to remove); when
      * this returns they are in the journal on disk and visible to this client.
      */
-    synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
+    void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
         edit(cap, edits, true);
     }
 
@@ -283,15 +283,14 @@ final class Directories {
      * (a created file's name, and the time its close stamps: the close's staged record is what is forced, and
      * it links the file with that time if these lines are lost).
      */
-    synchronized void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits, boolean force)
-            throws IOException {
-        if (stopped) {
-            throw new IOException("the filesystem has stopped");
+    void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits, boolean force) throws IOException {
+        Path journal;
+        synchronized (this) {
+            journal = record(cap, edits);
         }
-        Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
-        append(p.journal, cap, null, edits, force, StandardOpenOption.APPEND);
-        p.edits.putAll(edits);
-        schedule(p, window);
+        if (force) {
+            forceJournal(journal);
+        }
     }
 
     /**
@@ -300,17 +299,62 @@ final class Directories {
      * a utimens must not overwrite each other). The function gets null for a
      * missing name and returns null to leave things as they are.
      */
-    synchronized void update(DirectoryCap cap, String name,
-            java.util.function.UnaryOperator<DirectoryEntry> change) throws IOException {
+    void update(DirectoryCap cap, String name, java.util.function.UnaryOperator<DirectoryEntry> change)
+            throws IOException {
         update(cap, name, change, true);
     }
 
     /** As {@link #update(DirectoryCap, String, java.util.function.UnaryOperator)}, forced or not as in edit. */
-    synchronized void update(DirectoryCap cap, String name,
-            java.util.function.UnaryOperator<DirectoryEntry> change, boolean force) throws IOException {
-        DirectoryEntry updated = change.apply(entry(cap, name));
-        if (updated != null) {
-            edit(cap, Map.of(name, Optional.of(updated)), force);
+    void update(DirectoryCap cap, String name, java.util.function.UnaryOperator<DirectoryEntry> change,
+            boolean force) throws IOException {
+        Path journal;
+        synchronized (this) {
+            DirectoryEntry updated = change.apply(entry(cap, name));
+            if (updated == null) {
+                return;
+            }
+            journal = record(cap, Map.of(name, Optional.of(updated)));
+        }
+        if (force) {
+            forceJournal(journal);
+        }
+    }
+
+    /** Makes every line journaled so far for this directory durable (those recorded without force too). */
+    void force(DirectoryCap cap) throws IOException {
+        Path journal;
+        synchronized (this) {
+            Pending p = pending.get(key(cap));
+            if (p == null) {
+                return; // nothing pending: all of it is on the grid
+            }
+            journal = p.journal;
+        }
+        forceJournal(journal);
+    }
+
+    /** Writes the edits to the journal (not forced) and lays them over this client's view. Call with the lock. */
+    private Path record(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
+        if (stopped) {
+            throw new IOException("the filesystem has stopped");
+        }
+        Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
+        append(p.journal, cap, null, edits, false, StandardOpenOption.APPEND);
+        p.edits.putAll(edits);
+        schedule(p, window);
+        return p.journal;
+    }
+
+    /**
+     * Forces a journal, outside the lock: edits of other threads (a relink after an upload, a utimens) need not
+     * wait for this one's disk. If a publish rewrote the journal meanwhile, the new one was forced and holds
+     * what is still pending; if it removed it, everything in it is on the grid.
+     */
+    private static void forceJournal(Path journal) throws IOException {
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+            ch.force(false);
+        } catch (java.nio.file.NoSuchFileException published) {
+            // nothing left to make durable
         }
     }
 

@@ -264,14 +264,19 @@ final class Uploads {
         }
         try {
             Cap cap = s.cancelled ? null : upload(s);
+            DirectoryCap linkedIn = null;
             synchronized (this) {
                 if (stopped) {
                     return;
                 }
                 if (!s.cancelled) {
-                    link(s, cap);
+                    linkedIn = s.dir;
+                    link(s, cap, false);
                     byLocation.remove(location(s.dir, s.name), s);
                 }
+            }
+            if (linkedIn != null) {
+                directories.force(linkedIn); // the link is durable before the record that would redo it goes
             }
             Files.deleteIfExists(recordDir.resolve(s.id + ".json"));
             Files.deleteIfExists(s.spool);
@@ -341,8 +346,12 @@ final class Uploads {
      * the modification time, and a utimens since (tar, rsync) must win over the upload finishing.
      */
     private void link(Staged s, Cap cap) throws IOException {
+        link(s, cap, true);
+    }
+
+    private void link(Staged s, Cap cap, boolean force) throws IOException {
         directories.update(s.dir, s.name, old -> DirectoryEntry.of(s.name, cap,
-                old == null ? LinkMetadata.update(null, null, s.closedAt) : old.metadata()));
+                old == null ? LinkMetadata.update(null, null, s.closedAt) : old.metadata()), force);
     }
 
     /** Writes a staged file's record, durably; {@code contents} (or null) is the whole file if it is inline. */
