@@ -255,13 +255,18 @@ final class Directories {
     DirectoryCap create() throws IOException {
         MutableKeys keys = MutableKeys.create(MutableFormat.SDMF, KeyPool.take()); // may take a while: unlocked
         DirectoryCap cap = new DirectoryCap(keys.writeCap());
+        if (stopped) {
+            throw new IOException("the filesystem has stopped");
+        }
+        Pending p = new Pending(cap);
+        p.unborn = keys;
+        // A new file of its own, so written and forced without the lock.
+        append(p.journal, cap, keys, Map.of(), StandardOpenOption.CREATE_NEW);
+        syncDirectory(journalDir); // the key's file must not vanish while a forced link to the directory stays
         synchronized (this) {
             if (stopped) {
                 throw new IOException("the filesystem has stopped");
             }
-            Pending p = new Pending(cap);
-            p.unborn = keys;
-            append(p.journal, cap, keys, Map.of(), true, StandardOpenOption.CREATE_NEW);
             pending.put(key(cap), p);
             unbornCaps.add(cap.uri());
             schedule(p, window);
@@ -284,13 +289,11 @@ final class Directories {
      * it links the file with that time if these lines are lost).
      */
     void edit(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits, boolean force) throws IOException {
-        Path journal;
+        FileChannel written;
         synchronized (this) {
-            journal = record(cap, edits);
+            written = record(cap, edits, force);
         }
-        if (force) {
-            forceJournal(journal);
-        }
+        forceAndClose(written);
     }
 
     /**
@@ -307,60 +310,80 @@ final class Directories {
     /** As {@link #update(DirectoryCap, String, java.util.function.UnaryOperator)}, forced or not as in edit. */
     void update(DirectoryCap cap, String name, java.util.function.UnaryOperator<DirectoryEntry> change,
             boolean force) throws IOException {
-        Path journal;
+        FileChannel written;
         synchronized (this) {
             DirectoryEntry updated = change.apply(entry(cap, name));
             if (updated == null) {
                 return;
             }
-            journal = record(cap, Map.of(name, Optional.of(updated)));
+            written = record(cap, Map.of(name, Optional.of(updated)), force);
         }
-        if (force) {
-            forceJournal(journal);
-        }
+        forceAndClose(written);
     }
 
     /** Makes every line journaled so far for this directory durable (those recorded without force too). */
     void force(DirectoryCap cap) throws IOException {
-        Path journal;
+        FileChannel journal;
         synchronized (this) {
             Pending p = pending.get(key(cap));
             if (p == null) {
                 return; // nothing pending: all of it is on the grid
             }
-            journal = p.journal;
+            journal = FileChannel.open(p.journal, StandardOpenOption.WRITE);
         }
-        forceJournal(journal);
+        forceAndClose(journal);
     }
 
-    /** Writes the edits to the journal (not forced) and lays them over this client's view. Call with the lock. */
-    private Path record(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits) throws IOException {
+    /**
+     * Writes the edits to the journal and lays them over this client's view. Call with the lock. Returns the
+     * journal still open if it is to be forced, which the caller does outside the lock (edits of other threads,
+     * a relink after an upload, a utimens, need not wait for this one's disk). What is forced is the file these
+     * lines went into, even if a publish has since replaced it: until that replacement is durable, this file is
+     * what a restart finds.
+     */
+    private FileChannel record(DirectoryCap cap, Map<String, Optional<DirectoryEntry>> edits, boolean force)
+            throws IOException {
         if (stopped) {
             throw new IOException("the filesystem has stopped");
         }
         Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
-        append(p.journal, cap, null, edits, false, StandardOpenOption.APPEND);
+        FileChannel ch = FileChannel.open(p.journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        try {
+            ch.write(ByteBuffer.wrap(lines(cap, null, edits)));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
         p.edits.putAll(edits);
         schedule(p, window);
-        return p.journal;
+        if (!force) {
+            ch.close();
+            return null;
+        }
+        return ch;
     }
 
-    /**
-     * Forces a journal, outside the lock: edits of other threads (a relink after an upload, a utimens) need not
-     * wait for this one's disk. If a publish rewrote the journal meanwhile, the new one was forced and holds
-     * what is still pending; if it removed it, everything in it is on the grid.
-     */
-    private static void forceJournal(Path journal) throws IOException {
-        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.WRITE)) {
-            ch.force(false);
-        } catch (java.nio.file.NoSuchFileException published) {
-            // nothing left to make durable
+    private static void forceAndClose(FileChannel journal) throws IOException {
+        if (journal != null) {
+            try (journal) {
+                journal.force(false); // also forces unforced lines before these
+            }
         }
     }
 
-    /** Writes (and forces) journal lines: the directory's key first if it is to be created, then the edits. */
+    /** Writes and forces journal lines; {@code mode} says whether to create, append or truncate. */
     private static void append(Path journal, DirectoryCap cap, MutableKeys unborn,
-            Map<String, Optional<DirectoryEntry>> edits, boolean force, StandardOpenOption mode) throws IOException {
+            Map<String, Optional<DirectoryEntry>> edits, StandardOpenOption mode) throws IOException {
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+            ch.write(ByteBuffer.wrap(lines(cap, unborn, edits)));
+            ch.force(false);
+        }
+    }
+
+    /** Journal lines: the directory's key first if it is to be created, then the edits. */
+    private static byte[] lines(DirectoryCap cap, MutableKeys unborn, Map<String, Optional<DirectoryEntry>> edits)
+            throws IOException {
         StringBuilder lines = new StringBuilder();
         if (unborn != null) {
             lines.append(JSON.writeValueAsString(JSON.createObjectNode().put("dir", cap.uri())
@@ -377,12 +400,7 @@ final class Directories {
             }
             lines.append(JSON.writeValueAsString(record)).append('\n');
         }
-        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
-            ch.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
-            if (force) {
-                ch.force(false); // also forces any unforced lines before these
-            }
-        }
+        return lines.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private void schedule(Pending p, Duration delay) {
@@ -404,10 +422,33 @@ final class Directories {
 
     /** Publishes a directory's pending edits now; throws if the grid refused them (they stay pending). */
     void publish(DirectoryCap cap) throws IOException {
-        // One publish of a directory at a time from this client (the timer's and an fsync's would race).
-        synchronized (publishLocks.computeIfAbsent(key(cap), k -> new Object())) {
-            publishNow(cap);
+        while (!stopped) {
+            // On the grid a link never comes before what it links: new directories this one links are created
+            // first, with no lock of this one held (publish locks are never held two at a time).
+            for (DirectoryCap child : unbornChildren(cap)) {
+                publish(child);
+            }
+            // One publish of a directory at a time from this client (the timer's and an fsync's would race).
+            synchronized (publishLocks.computeIfAbsent(key(cap), k -> new Object())) {
+                if (publishNow(cap)) {
+                    return;
+                }
+            }
         }
+    }
+
+    /** The directories not yet on the grid that the pending edits of {@code cap} link. */
+    private synchronized List<DirectoryCap> unbornChildren(DirectoryCap cap) {
+        List<DirectoryCap> children = new ArrayList<>();
+        Pending p = pending.get(key(cap));
+        if (p != null) {
+            for (Optional<DirectoryEntry> e : p.edits.values()) {
+                if (e.isPresent() && e.get().writeCap() != null && unbornCaps.contains(e.get().writeCap())) {
+                    children.add((DirectoryCap) CapParser.parse(e.get().writeCap()));
+                }
+            }
+        }
+        return children;
     }
 
     /** As a crash would: from now on nothing is journaled, published or rewritten. */
@@ -415,32 +456,27 @@ final class Directories {
         stopped = true;
     }
 
-    private void publishNow(DirectoryCap cap) throws IOException {
+    /** Publishes what is pending; false, publishing nothing, if it links a directory not yet on the grid. */
+    private boolean publishNow(DirectoryCap cap) throws IOException {
         if (stopped) {
-            return;
+            return true;
         }
         Pending p;
         Map<String, Optional<DirectoryEntry>> batch;
         MutableKeys unborn;
-        List<DirectoryCap> unbornChildren = new ArrayList<>();
         synchronized (this) {
             p = pending.get(key(cap));
             if (p == null || (p.edits.isEmpty() && p.unborn == null)) {
-                return;
+                return true;
+            }
+            if (!unbornChildren(cap).isEmpty()) {
+                return false; // linked since the caller created the new children: round again
             }
             batch = new LinkedHashMap<>(p.edits);
             unborn = p.unborn;
-            for (Optional<DirectoryEntry> e : batch.values()) {
-                if (e.isPresent() && e.get().writeCap() != null && unbornCaps.contains(e.get().writeCap())) {
-                    unbornChildren.add((DirectoryCap) CapParser.parse(e.get().writeCap()));
-                }
-            }
         }
         SortedMap<String, DirectoryEntry> result;
         try {
-            for (DirectoryCap child : unbornChildren) {
-                publish(child); // on the grid, a link never comes before what it links
-            }
             result = unborn != null ? createNow(p.cap, unborn, batch) : Dirnode.open(grid, p.cap).modify(children -> {
                 if (stopped) {
                     // A crash stops the process: no write may follow it, nor race the next run's publish.
@@ -459,7 +495,7 @@ final class Directories {
         }
         synchronized (this) {
             if (stopped) {
-                return;
+                return true;
             }
             // Edits made while we published stay pending (and in the journal, rewritten to hold just them).
             batch.forEach((name, entry) -> {
@@ -481,6 +517,7 @@ final class Directories {
                 schedule(p, window);
             }
         }
+        return true;
     }
 
     /** The first publish of a directory made here: its creation, holding the batch. */
@@ -493,14 +530,16 @@ final class Directories {
         apply(children, batch);
         try {
             Dirnode.create(grid, keys, children);
-            return children;
         } catch (UncoordinatedWriteException created) {
-            // Created by an earlier run that stopped before its journal said so: an edit like any other.
-            return Dirnode.open(grid, cap).modify(existing -> {
-                apply(existing, batch);
-                return existing;
-            });
+            // A creation cut short (fewer than k shares placed), or one an earlier run finished without its
+            // journal saying so. Until it is known to exist, all the directory holds is in the pending edits,
+            // so the next version simply holds them, whatever the servers have.
+            if (stopped) {
+                throw new IOException("the filesystem has stopped");
+            }
+            Dirnode.replace(grid, keys, children);
         }
+        return children;
     }
 
     /** Replaces the journal with one holding just what is still pending, atomically. */
@@ -511,11 +550,18 @@ final class Directories {
                 return;
             }
             Path fresh = p.journal.resolveSibling(p.journal.getFileName() + ".new");
-            append(fresh, p.cap, p.unborn, p.edits, true, StandardOpenOption.TRUNCATE_EXISTING);
+            append(fresh, p.cap, p.unborn, p.edits, StandardOpenOption.TRUNCATE_EXISTING);
             Files.move(fresh, p.journal, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(journalDir); // lines later forced into the new file must not go with an undone rename
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
         }
     }
 

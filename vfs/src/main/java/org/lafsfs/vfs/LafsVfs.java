@@ -931,7 +931,8 @@ public final class LafsVfs implements Vfs {
      */
     private void touch(OpenFile file) throws VfsException {
         try {
-            // Not forced: what makes the close durable is its staged record, which keeps the time too.
+            // A new file's stamp is not forced: its staged record, forced, links it with the close's time if
+            // this line is lost. An existing file keeps its entry, so its new time must be forced here.
             directories.update(file.dir, file.name, entry -> {
                 if (entry == null) {
                     return null;
@@ -939,7 +940,7 @@ public final class LafsVfs implements Vfs {
                 ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
                 meta.remove("mtime");
                 return entry.withMetadata(meta);
-            }, false);
+            }, file.baseCap != null);
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
         }

@@ -172,8 +172,17 @@ final class Uploads {
     void recover() throws IOException {
         List<Staged> found = new ArrayList<>();
         try (var files = Files.list(recordDir)) {
-            for (Path record : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                JsonNode r = JSON.readTree(record.toFile());
+            for (Path record : files.filter(Uploads::isRecord).sorted().toList()) {
+                JsonNode r;
+                try {
+                    r = JSON.readTree(record.toFile());
+                } catch (IOException torn) {
+                    continue; // a record cut short was never acknowledged (records are forced before renaming)
+                }
+                if (record.getFileName().toString().endsWith(".tmp")) {
+                    Files.move(record, recordDir.resolve(r.get("id").asText() + ".json"),
+                            StandardCopyOption.ATOMIC_MOVE);
+                }
                 List<long[]> ranges = new ArrayList<>();
                 r.get("ranges").forEach(pair -> ranges.add(new long[] {pair.get(0).asLong(), pair.get(1).asLong()}));
                 Path spool = Path.of(r.get("spool").asText());
@@ -199,6 +208,16 @@ final class Uploads {
             }
             workers.execute(() -> run(s));
         }
+    }
+
+    /**
+     * A record, or one forced but whose rename a machine crash undid ({@code <id>.json.tmp} with no
+     * {@code <id>.json} beside it): the close that wrote it may have returned.
+     */
+    private static boolean isRecord(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".json") || (name.endsWith(".json.tmp")
+                && !Files.exists(p.resolveSibling(name.substring(0, name.length() - ".tmp".length()))));
     }
 
     /** A staged file was renamed: it will be linked under its new name. */
@@ -239,7 +258,7 @@ final class Uploads {
     java.util.Set<Path> spoolsInUse() throws IOException {
         java.util.Set<Path> inUse = new java.util.HashSet<>();
         try (var files = Files.list(recordDir)) {
-            for (Path record : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+            for (Path record : files.filter(Uploads::isRecord).toList()) {
                 try {
                     inUse.add(Path.of(JSON.readTree(record.toFile()).get("spool").asText()).toAbsolutePath());
                 } catch (IOException | RuntimeException gone) {

@@ -2,6 +2,7 @@ package org.lafsfs.vfs;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,6 +86,35 @@ class NewDirectoriesTest {
                 DirectoryCap d = child(fixture.rootDirnode(), "d");
                 assertThat(Dirnode.open(fixture.grid().client(), d).list()).containsOnlyKeys("x");
                 assertThat(text(restarted, "/d/x")).isEqualTo("kept");
+            }
+        }
+    }
+
+    @Test
+    void aCreationCutShortBeforeKSharesWerePlacedIsFinishedByTheNextPublish() throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(HELD));
+            try (LafsVfs vfs = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                vfs.mkdir("/d");
+                write(vfs, "/d/x", "inside");
+                var servers = fixture.grid().servers();
+                // Servers vanish as the creation reaches them: only the first two writes land.
+                java.util.concurrent.atomic.AtomicInteger landed = new java.util.concurrent.atomic.AtomicInteger();
+                servers.forEach(server -> server.beforeNextMutableWrite(() -> {
+                    if (landed.incrementAndGet() > 2) {
+                        servers.forEach(org.lafsfs.storage.SimulatedGrid.Server::goDown);
+                    }
+                }));
+                assertThatThrownBy(() -> vfs.fsyncDirectory("/d")).as("the creation is cut short")
+                        .isInstanceOf(VfsException.class);
+                fixture.serversUp();
+
+                vfs.sync(); // seqnum 1 is on two servers, unreadable: the directory is published over it
+
+                DirectoryCap d = child(fixture.rootDirnode(), "d");
+                assertThat(Dirnode.open(fixture.grid().client(), d).list()).containsOnlyKeys("x");
+                assertThat(fixture.seqnum(d)).as("published over the cut-short creation").isEqualTo(2);
+                assertThat(vfs.status().failedUploads()).isEmpty();
             }
         }
     }

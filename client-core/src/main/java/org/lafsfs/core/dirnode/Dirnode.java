@@ -82,6 +82,17 @@ public final class Dirnode {
     }
 
     /**
+     * Makes the directory of keys made earlier hold exactly {@code children}, over whatever an interrupted
+     * {@link #create(Grid, MutableKeys, Map)} left on the servers (see {@link MutableFileNode#replace}).
+     */
+    public static Dirnode replace(Grid grid, MutableKeys keys, Map<String, DirectoryEntry> children)
+            throws MutableFileException, UncoordinatedWriteException {
+        DirectoryCap cap = new DirectoryCap(keys.writeCap());
+        MutableFileNode.replace(grid, keys, DirnodeContents.pack(children.values(), cap));
+        return new Dirnode(grid, cap);
+    }
+
+    /**
      * Creates an immutable directory (DIR2-LIT when its packed table is 55
      * bytes or less, DIR2-CHK otherwise). Its children must be immutable too,
      * all the way down (Tahoe's deep-immutable rule).

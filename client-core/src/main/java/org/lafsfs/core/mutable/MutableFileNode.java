@@ -65,6 +65,22 @@ public final class MutableFileNode {
         return node;
     }
 
+    /**
+     * Publishes {@code contents} as the next version over whatever the servers hold, recoverable or not, without
+     * reading it: for the one writer of a file who knows its whole contents and holds its signing key (a
+     * directory made by the VFS whose creation was cut short, perhaps after fewer than k shares were placed).
+     */
+    public static MutableFileNode replace(Grid grid, MutableKeys keys, byte[] contents)
+            throws MutableFileException, UncoordinatedWriteException {
+        if (keys.signingKey().isEmpty()) {
+            throw new IllegalArgumentException("replacing a mutable file's contents needs its signing key");
+        }
+        MutableFileNode node = new MutableFileNode(grid, keys);
+        Servermap map = node.servermap(Mode.WRITE);
+        node.publish(map, map.highestSeqnum() + 1, contents);
+        return node;
+    }
+
     /** How many times an edit through this node met another writer's version and was re-applied. */
     public int uncoordinatedWriteRetries() {
         return retries.get();
@@ -239,7 +255,7 @@ public final class MutableFileNode {
 
     private Map<Integer, List<String>> publish(Servermap map, long seqnum, byte[] contents)
             throws MutableFileException, UncoordinatedWriteException {
-        if (map.newestSeen().isPresent()) {
+        if (map.newestSeen().isPresent() && keys.signingKey().isEmpty()) {
             ensureSigningKey(map, map.newestRecoverable().orElseThrow());
         }
         // A file keeps the encoding it has (as Tahoe's does): a client configured otherwise must not leave
