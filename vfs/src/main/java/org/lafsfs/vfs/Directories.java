@@ -426,7 +426,12 @@ final class Directories {
             // On the grid a link never comes before what it links: new directories this one links are created
             // first, with no lock of this one held (publish locks are never held two at a time).
             for (DirectoryCap child : unbornChildren(cap)) {
-                publish(child);
+                try {
+                    publish(child);
+                } catch (IOException | RuntimeException e) {
+                    failed(cap, e); // this directory's edits wait for the child: retried with it
+                    throw e;
+                }
             }
             // One publish of a directory at a time from this client (the timer's and an fsync's would race).
             synchronized (publishLocks.computeIfAbsent(key(cap), k -> new Object())) {
@@ -486,11 +491,7 @@ final class Directories {
                 return children;
             });
         } catch (IOException | RuntimeException e) {
-            synchronized (this) {
-                p.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-                p.failures++;
-                schedule(p, Duration.ofMillis(Math.min(30_000, 250L << Math.min(7, p.failures))));
-            }
+            failed(cap, e);
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
         synchronized (this) {
@@ -518,6 +519,17 @@ final class Directories {
             }
         }
         return true;
+    }
+
+    /** Notes a failed publish of {@code cap}'s edits and retries it later, backing off. */
+    private synchronized void failed(DirectoryCap cap, Exception e) {
+        Pending p = pending.get(key(cap));
+        if (p == null) {
+            return;
+        }
+        p.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+        p.failures++;
+        schedule(p, Duration.ofMillis(Math.min(30_000, 250L << Math.min(7, p.failures))));
     }
 
     /** The first publish of a directory made here: its creation, holding the batch. */
