@@ -579,6 +579,9 @@ public final class LafsVfs implements Vfs {
             }
             ObjectNode meta = entry.metadata().deepCopy();
             change.accept(meta);
+            if (meta.equals(entry.metadata())) {
+                return null; // nothing changes (tar's chmod of a file to the mode it has): nothing to journal
+            }
             return entry.withMetadata(meta); // only the metadata: a relink racing with us keeps its new cap
         });
     }

@@ -1,0 +1,42 @@
+package org.lafsfs.vfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A metadata change that changes nothing (tar's chmod to the mode a file has) costs no directory edit. */
+class MetadataEditsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void onlyAChangeOfMetadataIsJournaledAndPublished() throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(Duration.ofHours(1)));
+            try (LafsVfs vfs = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                FileHandle h = vfs.open("/f", EnumSet.of(OpenOption.CREATE, OpenOption.WRITE));
+                h.write(0, new byte[100], 0, 100);
+                h.close();
+                Instant when = Instant.parse("2001-09-09T01:46:40Z");
+                vfs.setModified("/f", when);
+                vfs.sync();
+                assertThat(vfs.status().directoriesWithPendingEdits()).isZero();
+
+                vfs.chmod("/f", 0644); // writable already
+                vfs.setModified("/f", when);
+                assertThat(vfs.status().directoriesWithPendingEdits()).as("edits for no change").isZero();
+
+                vfs.chmod("/f", 0444);
+                assertThat(vfs.status().directoriesWithPendingEdits()).isEqualTo(1);
+                vfs.sync();
+                assertThat(fixture.rootDirnode().get("f").orElseThrow().metadata().path("no-write").asBoolean())
+                        .isTrue();
+            }
+        }
+    }
+}
