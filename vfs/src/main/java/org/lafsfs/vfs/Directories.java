@@ -482,7 +482,7 @@ final class Directories {
         }
         SortedMap<String, DirectoryEntry> result;
         try {
-            result = unborn != null ? createNow(p.cap, unborn, batch) : Dirnode.open(grid, p.cap).modify(children -> {
+            result = unborn != null ? createNow(unborn, batch) : Dirnode.open(grid, p.cap).modify(children -> {
                 if (stopped) {
                     // A crash stops the process: no write may follow it, nor race the next run's publish.
                     throw new IOException("the filesystem has stopped");
@@ -533,8 +533,8 @@ final class Directories {
     }
 
     /** The first publish of a directory made here: its creation, holding the batch. */
-    private SortedMap<String, DirectoryEntry> createNow(DirectoryCap cap, MutableKeys keys,
-            Map<String, Optional<DirectoryEntry>> batch) throws IOException {
+    private SortedMap<String, DirectoryEntry> createNow(MutableKeys keys, Map<String, Optional<DirectoryEntry>> batch)
+            throws IOException {
         if (stopped) {
             throw new IOException("the filesystem has stopped");
         }

@@ -376,8 +376,14 @@ public final class LafsVfs implements Vfs {
     // ---- namespace ----
 
     private void edit(DirectoryCap dir, Map<String, Optional<DirectoryEntry>> edits) throws VfsException {
+        edit(dir, edits, true);
+    }
+
+    /** A directory edit, forced to disk before it returns or not (see {@link Directories#edit}). */
+    private void edit(DirectoryCap dir, Map<String, Optional<DirectoryEntry>> edits, boolean force)
+            throws VfsException {
         try {
-            directories.edit(dir, edits);
+            directories.edit(dir, edits, force);
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
         }
@@ -588,8 +594,13 @@ public final class LafsVfs implements Vfs {
 
     private void update(DirectoryCap dir, String name, java.util.function.UnaryOperator<DirectoryEntry> change)
             throws VfsException {
+        update(dir, name, change, true);
+    }
+
+    private void update(DirectoryCap dir, String name, java.util.function.UnaryOperator<DirectoryEntry> change,
+            boolean force) throws VfsException {
         try {
-            directories.update(dir, name, change);
+            directories.update(dir, name, change, force);
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
         }
@@ -709,13 +720,8 @@ public final class LafsVfs implements Vfs {
                 if (!options.contains(OpenOption.LINK_WHEN_UPLOADED)) {
                     // The empty file exists at once, as creat(2) promises; on disk, durable with its close (whose
                     // staged record links it), as a never-closed file need not be.
-                    try {
-                        directories.edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
-                                freshLink(null)))), false);
-                    } catch (IOException e) {
-                        throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: "
-                                + e.getMessage(), e);
-                    }
+                    edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
+                            freshLink(null)))), false);
                 }
                 file = new OpenFile(newSpool(), n.parent(), n.name(), null, null);
                 file.markChanged();
@@ -933,20 +939,16 @@ public final class LafsVfs implements Vfs {
      * (or fsynced), not when its upload later finishes. Call with the VFS lock.
      */
     private void touch(OpenFile file) throws VfsException {
-        try {
-            // A new file's stamp is not forced: its staged record, forced, links it with the close's time if
-            // this line is lost. An existing file keeps its entry, so its new time must be forced here.
-            directories.update(file.dir, file.name, entry -> {
-                if (entry == null) {
-                    return null;
-                }
-                ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
-                meta.remove("mtime");
-                return entry.withMetadata(meta);
-            }, file.baseCap != null);
-        } catch (IOException e) {
-            throw new VfsException(Errno.EIO, "cannot record a directory edit in the spool: " + e.getMessage(), e);
-        }
+        // A new file's stamp is not forced: its staged record, forced, links it with the close's time if this
+        // line is lost. An existing file keeps its entry, so its new time must be forced here.
+        update(file.dir, file.name, entry -> {
+            if (entry == null) {
+                return null;
+            }
+            ObjectNode meta = LinkMetadata.update(entry.metadata(), null, LinkMetadata.now());
+            meta.remove("mtime");
+            return entry.withMetadata(meta);
+        }, file.baseCap != null);
     }
 
     private void discard(OpenFile file) {
