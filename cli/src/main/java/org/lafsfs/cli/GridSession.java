@@ -2,6 +2,7 @@ package org.lafsfs.cli;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.crypto.KeyPool;
@@ -10,6 +11,7 @@ import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.grid.GridServer;
 import org.lafsfs.core.immutable.ChkUploader;
 import org.lafsfs.core.immutable.UploadSource;
+import org.lafsfs.core.storage.StorageServer;
 
 /**
  * The grid as a node directory describes it: its storage servers, lease secret
@@ -34,7 +36,12 @@ final class GridSession implements AutoCloseable {
     }
 
     static GridSession open(NodeDirectory node) throws IOException {
-        List<GridServer> servers = node.servers();
+        return open(node, Map.of());
+    }
+
+    /** With the servers of this process's embedded grid called directly (see {@link NodeDirectory#servers(Map)}). */
+    static GridSession open(NodeDirectory node, Map<String, StorageServer> inProcess) throws IOException {
+        List<GridServer> servers = node.servers(inProcess);
         try {
             KeyStash keys = new KeyStash(node.path().resolve("private").resolve("keys"), keyStashSize(node), 5000);
             KeyPool.use(keys); // every command takes keys made earlier; long-running ones also make them

@@ -19,6 +19,7 @@ import org.lafsfs.core.storage.HttpStorageClient;
 import org.lafsfs.core.storage.Nurl;
 import org.lafsfs.core.storage.ServerAnnouncement;
 import org.lafsfs.core.storage.ServersYaml;
+import org.lafsfs.core.storage.StorageServer;
 import org.lafsfs.storage.ServerIdentity;
 
 /**
@@ -146,6 +147,14 @@ final class NodeDirectory {
 
     /** The storage servers of private/servers.yaml that speak HTTPS, ready to use; {@link #close} them after. */
     List<GridServer> servers() throws IOException {
+        return servers(Map.of());
+    }
+
+    /**
+     * As {@link #servers()}, but a server found in {@code inProcess} (by server id: the embedded grid of this
+     * process) is called directly instead of over HTTPS.
+     */
+    List<GridServer> servers(Map<String, StorageServer> inProcess) throws IOException {
         List<GridServer> servers = new ArrayList<>();
         for (ServerAnnouncement a : ServersYaml.read(dir.resolve("private").resolve("servers.yaml"))) {
             if (a.nurls().isEmpty() || a.tubId() == null) {
@@ -156,8 +165,11 @@ final class NodeDirectory {
             String shortId = a.serverId().startsWith("v0-") ? a.serverId().substring(3, Math.min(11,
                     a.serverId().length())) : a.serverId();
             String name = a.nickname().isEmpty() ? shortId : a.nickname() + "/" + shortId;
-            servers.add(new GridServer(new HttpStorageClient(nurl, name, HttpStorageClient.DEFAULT_TIMEOUT),
-                    a.writeEnablerNodeId(), a.permutationSeed()));
+            StorageServer storage = inProcess.get(a.serverId());
+            if (storage == null) {
+                storage = new HttpStorageClient(nurl, name, HttpStorageClient.DEFAULT_TIMEOUT);
+            }
+            servers.add(new GridServer(storage, a.writeEnablerNodeId(), a.permutationSeed()));
         }
         return servers;
     }

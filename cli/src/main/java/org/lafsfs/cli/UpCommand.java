@@ -94,7 +94,8 @@ final class UpCommand implements Callable<Integer> {
             ServersYaml.write(node.path().resolve("private").resolve("servers.yaml"), up.grid.announcements());
         }
         up.requireRunning();
-        up.session = GridSession.open(node);
+        // This process's own client calls its embedded servers directly; other processes use HTTPS.
+        up.session = GridSession.open(node, up.grid != null ? up.grid.inProcess() : java.util.Map.of());
         up.session.keepKeysReady();
         if (up.session.grid().servers().isEmpty()) {
             throw new IllegalArgumentException(node.path().resolve("private/servers.yaml") + " names no storage"

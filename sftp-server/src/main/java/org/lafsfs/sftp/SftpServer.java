@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.sshd.common.file.FileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.SftpModuleProperties;
 import org.lafsfs.core.cap.DirectoryCap;
@@ -38,6 +39,14 @@ public final class SftpServer implements AutoCloseable {
     /** Open handles allowed per session: a client that abandons handles cannot exhaust the server. */
     public static final int MAX_OPEN_HANDLES = 1024;
 
+    /**
+     * Each channel's receive window: how much a client may send before the server has handled it. OpenSSH's
+     * sftp keeps 64 writes in flight, of 255 KiB each once limits@openssh.com says the server takes 256 KiB;
+     * MINA's default 2 MiB window holds eight of them, and a 1 GiB put spent half its time waiting for window
+     * adjusts (6.2 s, against 2.8 s with 8 MiB). It is also what a session can make the server buffer.
+     */
+    static final long WINDOW_SIZE = 8 << 20;
+
     /** How long closing waits for sessions to end politely before dropping them. */
     private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(10);
 
@@ -65,6 +74,7 @@ public final class SftpServer implements AutoCloseable {
         sshd.setSubsystemFactories(List.of(new LafsSftpSubsystemFactory()));
         sshd.setFileSystemFactory(new AccountFileSystems(accounts, roots));
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, MAX_OPEN_HANDLES);
+        CoreModuleProperties.WINDOW_SIZE.set(sshd, WINDOW_SIZE);
         sshd.start();
         log.info("SFTP server listening on {}:{}", host, sshd.getPort());
         return new SftpServer(sshd);

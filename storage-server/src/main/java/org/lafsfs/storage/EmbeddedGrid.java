@@ -6,8 +6,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.lafsfs.core.storage.StorageServer;
 
 /**
  * The grid lafsfs runs on one machine out of the box: a few HTTPS storage
@@ -15,17 +20,27 @@ import java.util.Map;
  * ({@code DIR/server-NN}, Tahoe's layout, kept across runs with the server's
  * TLS key, so each server keeps its identity and its shares). They listen on
  * 127.0.0.1 at free ports, so other lafsfs commands (and Tahoe clients) can
- * use them while they run.
+ * use them while they run. The client in this process need not go through
+ * TLS and HTTP to reach them: {@link #inProcess()} gives it direct calls on
+ * the same backends.
  */
 public final class EmbeddedGrid implements AutoCloseable {
     private final Path dir;
     private final List<HttpStorageServer> servers;
     private final List<LeaseCrawler> crawlers;
+    /** Runs the in-process calls: blocking disk work (fsyncs), so a few threads per server. */
+    private final ExecutorService inProcessCalls;
 
     private EmbeddedGrid(Path dir, List<HttpStorageServer> servers, List<LeaseCrawler> crawlers) {
         this.dir = dir;
         this.servers = servers;
         this.crawlers = crawlers;
+        AtomicInteger threads = new AtomicInteger();
+        this.inProcessCalls = Executors.newFixedThreadPool(2 * servers.size(), r -> {
+            Thread t = new Thread(r, "embedded-storage-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -85,9 +100,24 @@ public final class EmbeddedGrid implements AutoCloseable {
         return entries;
     }
 
+    /**
+     * Each server, keyed by its server id, as direct calls on its backend for a client in this process: the
+     * same shares and the same rules as over HTTPS, without encrypting to itself or copying through HTTP.
+     */
+    public Map<String, StorageServer> inProcess() {
+        Map<String, StorageServer> direct = new LinkedHashMap<>();
+        for (int i = 0; i < servers.size(); i++) {
+            HttpStorageServer s = servers.get(i);
+            direct.put(s.serverId(), new LocalStorageServer(s.backend(), inProcessCalls,
+                    String.format(Locale.ROOT, "embedded-%02d", i)));
+        }
+        return direct;
+    }
+
     @Override
     public void close() {
         crawlers.forEach(LeaseCrawler::close); // each saves its position for the next start
         servers.forEach(HttpStorageServer::close);
+        inProcessCalls.shutdown();
     }
 }

@@ -962,7 +962,8 @@ public final class LafsVfs implements Vfs {
 
     /**
      * Stages a changed file for upload and waits for it: fully ({@code wait}
-     * null), for at most {@code wait}, or not at all (zero: write-back).
+     * null), for at most {@code wait}, or not at all (zero: write-back, or an
+     * upload the recent pace says will outlast {@code wait}).
      * Returns the new cap if the upload finished, else null.
      */
     private Cap publish(OpenFile file, String path, java.time.Duration wait) throws VfsException {
@@ -990,8 +991,8 @@ public final class LafsVfs implements Vfs {
             if (wait == null) {
                 return staged.done.get();
             }
-            if (wait.isZero()) {
-                return null;
+            if (wait.isZero() || uploads.pace().outlasts(staged.work(), wait)) {
+                return null; // waiting would end in the timeout: the data is safe in the spool already
             }
             return staged.done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -86,6 +86,11 @@ final class Uploads {
             this.inline = inline;
             this.closedAt = closedAt;
         }
+
+        /** The bytes its upload sends: the written ranges of an in-place update, else the whole file. */
+        long work() {
+            return kind == Kind.MUTABLE_UPDATE ? ranges.stream().mapToLong(r -> r[1] - r[0]).sum() : size;
+        }
     }
 
     private final Grid grid;
@@ -95,6 +100,7 @@ final class Uploads {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Map<String, Staged> byLocation = new HashMap<>();
+    private final UploadPace pace = new UploadPace();
     private volatile boolean stopped;
 
     Uploads(Grid grid, Directories directories, byte[] convergence, Path recordDir, ExecutorService workers,
@@ -109,6 +115,11 @@ final class Uploads {
 
     static String location(DirectoryCap dir, String name) {
         return Directories.key(dir) + "/" + name;
+    }
+
+    /** How fast uploads have gone lately. */
+    UploadPace pace() {
+        return pace;
     }
 
     /** The upload staged for a name, if one is under way. */
@@ -282,7 +293,11 @@ final class Uploads {
             return;
         }
         try {
+            long start = System.nanoTime();
             Cap cap = s.cancelled ? null : upload(s);
+            if (cap != null) {
+                pace.record(s.work(), System.nanoTime() - start);
+            }
             DirectoryCap linkedIn = null;
             synchronized (this) {
                 if (stopped) {
