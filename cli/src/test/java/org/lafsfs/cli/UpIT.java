@@ -216,6 +216,23 @@ class UpIT {
                 .allMatch(s -> s.path("reachable").asBoolean() && s.path("available_space").asLong() > 0);
         assertThat(running.path("uploads").path("failed")).isEmpty();
         assertThat(running.path("mount").path("mounted").asBoolean()).isEqualTo(mounted);
+        // Another process reaches the servers over HTTPS (up's own client calls its embedded ones directly):
+        // it finds the shares where up put them, once the root's edit is published (within its edit window).
+        Path fetched = dir.resolve("fetched-" + System.nanoTime() + ".bin");
+        List<String> get = new ArrayList<>(List.of(nodeDirArgs));
+        get.addAll(List.of("get", "lafsfs:big.bin", "-o", fetched.toString()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Process p = launch(get);
+            Output getErr = err(p);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            if (p.exitValue() == 0 || System.nanoTime() > deadline) {
+                assertThat(p.exitValue()).as(getErr.text()).isZero();
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(Files.readAllBytes(fetched)).isEqualTo(big);
 
         stop(first);
         if (mounted) {
