@@ -178,7 +178,7 @@ public final class StorageBackend {
                     }
                 } else if (allocatedSize <= remaining) {
                     Path file = incoming.resolve(si.prefix()).resolve(si.toString()).resolve(Integer.toString(shnum));
-                    createDirectories(file.getParent(), false); // incoming/ need not outlive a crash
+                    createDirectories(file.getParent()); // unsynced: incoming/ need not outlive a crash
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE)) {
                         ch.write(ImmutableShareFile.newHeader(allocatedSize));
@@ -285,9 +285,9 @@ public final class StorageBackend {
         lock.lock();
         try {
             Path done = sharePath(si, shnum);
-            createDirectories(done.getParent());
+            Path existing = createDirectories(done.getParent());
             Files.move(upload.file, done, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(done.getParent());
+            syncCreated(done.getParent(), existing);
             uploads.remove(new UploadKey(si, shnum));
             removeIfEmpty(upload.file.getParent()); // never the shared prefix level
         } catch (IOException e) {
@@ -498,8 +498,9 @@ public final class StorageBackend {
             return;
         }
         boolean created = share == null;
+        Path existing = null;
         if (created) { // created even by a vector without writes, as Tahoe does
-            createDirectories(path.getParent());
+            existing = createDirectories(path.getParent());
             share = MutableShareFile.create(path, nodeId, writeEnabler);
         }
         List<byte[]> datas = new ArrayList<>();
@@ -512,7 +513,7 @@ public final class StorageBackend {
         share.addOrRenewLease(newLease(lease));
         share.force();
         if (created) {
-            syncDirectory(path.getParent()); // a new name; rewriting a share in place changes no directory
+            syncCreated(path.getParent(), existing); // a new name; rewriting a share in place changes no directory
         }
     }
 
@@ -685,15 +686,11 @@ public final class StorageBackend {
     }
 
     /**
-     * Creates a share's directories, fsyncing each new entry up to {@code shares/} so that an acknowledged
-     * share cannot vanish with its directory after a crash. Retries if a concurrent cleanup removed a parent.
+     * Creates a share's directories, unsynced: returns the deepest of them that was already there, for
+     * {@link #syncCreated} once the share's own entry is in place (one journal commit makes all of them durable,
+     * instead of one commit per directory). Retries if a concurrent cleanup removed a parent.
      */
-    private void createDirectories(Path dir) throws IOException {
-        createDirectories(dir, true);
-    }
-
-    /** As {@link #createDirectories(Path)}; {@code durable} false for what a crash may lose (incoming uploads). */
-    private void createDirectories(Path dir, boolean durable) throws IOException {
+    private static Path createDirectories(Path dir) throws IOException {
         for (int attempt = 0;; attempt++) {
             try {
                 Path existing = dir;
@@ -701,15 +698,23 @@ public final class StorageBackend {
                     existing = existing.getParent();
                 }
                 Files.createDirectories(dir);
-                for (Path d = dir; durable && !d.equals(existing); d = d.getParent()) {
-                    syncDirectory(d.getParent());
-                }
-                return;
+                return existing;
             } catch (NoSuchFileException e) {
                 if (attempt == 3) {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Makes a share's new entry in {@code dir} durable, then the directories {@link #createDirectories} made
+     * on the way to it, up to {@code existing}: an acknowledged share cannot vanish with its directory.
+     */
+    private static void syncCreated(Path dir, Path existing) throws IOException {
+        syncDirectory(dir);
+        for (Path d = dir; !d.equals(existing); d = d.getParent()) {
+            syncDirectory(d.getParent());
         }
     }
 
