@@ -47,6 +47,14 @@ public final class SftpServer implements AutoCloseable {
      */
     static final long WINDOW_SIZE = 8 << 20;
 
+    /**
+     * Sessions one account may hold at once, and channels per session: with {@link #WINDOW_SIZE} they bound
+     * what one account's clients can make the server buffer (32 x 4 x 8 MiB). Backup tools open a few
+     * connections (rclone about one per transfer and checker), file managers one or two.
+     */
+    static final int MAX_SESSIONS_PER_ACCOUNT = 32;
+    static final int MAX_CHANNELS_PER_SESSION = 4;
+
     /** How long closing waits for sessions to end politely before dropping them. */
     private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(10);
 
@@ -75,6 +83,9 @@ public final class SftpServer implements AutoCloseable {
         sshd.setFileSystemFactory(new AccountFileSystems(accounts, roots));
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, MAX_OPEN_HANDLES);
         CoreModuleProperties.WINDOW_SIZE.set(sshd, WINDOW_SIZE);
+        CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(sshd, MAX_SESSIONS_PER_ACCOUNT);
+        // MINA refuses a new channel only when more than this many are open already.
+        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, MAX_CHANNELS_PER_SESSION - 1);
         sshd.start();
         log.info("SFTP server listening on {}:{}", host, sshd.getPort());
         return new SftpServer(sshd);

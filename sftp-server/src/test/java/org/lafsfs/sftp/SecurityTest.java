@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -219,6 +220,65 @@ class SecurityTest {
         }
         assertThat(names(bystander, "/")).containsExactly("mine.txt");
         assertThat(names(login("alice", aliceKey, null), "/")).containsExactly("mine.txt");
+    }
+
+    @Test
+    void oneAccountsSessionsAndASessionsChannelsAreCapped() throws Exception {
+        // What each channel may queue (its window) times these caps bounds the memory one account can take.
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier((session, address, key) -> true);
+        client.start();
+        try {
+            List<ClientSession> held = new ArrayList<>();
+            for (int i = 0; i < SftpServer.MAX_SESSIONS_PER_ACCOUNT; i++) {
+                held.add(clientSession(client, "bob"));
+            }
+            assertThat(catchThrowable(() -> clientSession(client, "bob"))).as("one session too many")
+                    .isInstanceOf(IOException.class);
+            assertThat(names(login("alice", aliceKey, null), "/")).as("another account").containsExactly("mine.txt");
+            held.remove(0).close(false).await(SftpTesting.TIMEOUT);
+            ClientSession again = eventuallyLoggedIn(client);
+            held.add(again);
+
+            List<ChannelSubsystem> channels = new ArrayList<>();
+            for (int i = 0; i < SftpServer.MAX_CHANNELS_PER_SESSION; i++) {
+                ChannelSubsystem channel = again.createSubsystemChannel("sftp");
+                channel.open().verify(SftpTesting.TIMEOUT);
+                channels.add(channel);
+            }
+            assertThat(catchThrowable(() -> again.createSubsystemChannel("sftp").open().verify(SftpTesting.TIMEOUT)))
+                    .as("one channel too many").isNotNull();
+        } finally {
+            client.stop();
+        }
+    }
+
+    private ClientSession clientSession(SshClient client, String user) throws IOException {
+        ClientSession session = client.connect(user, "127.0.0.1", server.port()).verify(SftpTesting.TIMEOUT)
+                .getSession();
+        session.addPasswordIdentity("correct horse");
+        try {
+            session.auth().verify(SftpTesting.TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            session.close(true);
+            throw e;
+        }
+        return session;
+    }
+
+    /** The server counts a session gone once its connection has closed on its side too. */
+    private ClientSession eventuallyLoggedIn(SshClient client) throws Exception {
+        long deadline = System.nanoTime() + SftpTesting.TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return clientSession(client, "bob");
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     private static byte[] hugeRequest() {
