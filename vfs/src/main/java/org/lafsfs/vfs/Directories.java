@@ -522,14 +522,23 @@ final class Directories {
     }
 
     /** Notes a failed publish of {@code cap}'s edits and retries it later, backing off. */
-    private synchronized void failed(DirectoryCap cap, Exception e) {
-        Pending p = pending.get(key(cap));
-        if (p == null) {
-            return;
+    private void failed(DirectoryCap cap, Exception e) {
+        synchronized (this) {
+            Pending p = pending.get(key(cap));
+            if (p == null) {
+                return;
+            }
+            p.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+            p.failures++;
+            schedule(p, Duration.ofMillis(Math.min(30_000, 250L << Math.min(7, p.failures))));
         }
-        p.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-        p.failures++;
-        schedule(p, Duration.ofMillis(Math.min(30_000, 250L << Math.min(7, p.failures))));
+        // Lines written unforced (metadata changes) counted on this publish: now that they wait longer, they
+        // are made durable while they wait.
+        try {
+            force(cap);
+        } catch (IOException forcing) {
+            log.warn("cannot force the journal of {}: {}", key(cap), forcing.toString());
+        }
     }
 
     /** The first publish of a directory made here: its creation, holding the batch. */

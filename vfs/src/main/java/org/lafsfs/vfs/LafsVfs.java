@@ -589,7 +589,7 @@ public final class LafsVfs implements Vfs {
                 return null; // nothing changes (tar's chmod of a file to the mode it has): nothing to journal
             }
             return entry.withMetadata(meta); // only the metadata: a relink racing with us keeps its new cap
-        });
+        }, false); // not forced: published within the edit window (or forced if that fails), see semantics.md
     }
 
     private void update(DirectoryCap dir, String name, java.util.function.UnaryOperator<DirectoryEntry> change)
