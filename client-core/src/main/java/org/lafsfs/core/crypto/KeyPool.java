@@ -17,6 +17,7 @@ public final class KeyPool {
     private static final int READY = 4;
     private static final BlockingQueue<SigningKey> ready = new ArrayBlockingQueue<>(READY);
     private static final AtomicBoolean filling = new AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicLong madeAhead = new java.util.concurrent.atomic.AtomicLong();
     private static final ExecutorService filler = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lafsfs-rsa-keys");
         t.setDaemon(true);
@@ -35,20 +36,32 @@ public final class KeyPool {
     }
 
     /**
-     * A fresh key pair: one made ahead in memory if there is one, else one from the disk stash, else made
-     * now. Each key is handed out once.
+     * A fresh key pair: one from the disk stash if it has one (made in idle time: nothing is made now), else one
+     * made ahead in memory, else one made now. Each key is handed out once.
      */
     public static SigningKey take() {
-        SigningKey key = ready.poll();
         KeyStash onDisk = stash;
-        if (key == null && onDisk != null) {
-            key = onDisk.take().orElse(null);
-            if (key != null) {
-                return key; // while the disk has keys, a burst is not slowed by making more in memory
+        if (onDisk != null) {
+            java.util.Optional<SigningKey> kept = onDisk.take();
+            if (kept.isPresent()) {
+                // While the disk has keys a burst takes those: making more in memory now would compete for the
+                // CPU with the work the burst is part of (an untar's files and their uploads).
+                return kept.get();
             }
         }
+        SigningKey key = ready.poll();
         refill();
         return key != null ? key : SigningKey.generate();
+    }
+
+    /** How many keys the background thread has made (for tests). */
+    static long madeAhead() {
+        return madeAhead.get();
+    }
+
+    /** Whether the background thread is making keys (for tests). */
+    static boolean filling() {
+        return filling.get();
     }
 
     private static void refill() {
@@ -57,6 +70,7 @@ public final class KeyPool {
                 try {
                     while (ready.remainingCapacity() > 0) {
                         ready.offer(SigningKey.generate());
+                        madeAhead.incrementAndGet();
                     }
                 } finally {
                     filling.set(false);
