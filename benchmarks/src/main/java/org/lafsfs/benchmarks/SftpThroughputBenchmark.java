@@ -37,8 +37,7 @@ public final class SftpThroughputBenchmark {
 
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
-        Path sshd = Path.of("/usr/sbin/sshd");
-        if (!Files.isExecutable(sshd)) {
+        if (!LocalSshd.available()) {
             throw new IllegalStateException("the reference needs OpenSSH's sshd: apt-get install openssh-server");
         }
         Path work = Files.createTempDirectory("lafsfs-sftp-bench");
@@ -51,12 +50,11 @@ public final class SftpThroughputBenchmark {
             // but the page cache, which it gets as well).
             Path warmUp = work.resolve("warm-up.bin");
             writeRandom(warmUp, (long) Math.min(mib, 128) << 20, 2);
-            Path key = work.resolve("id_ed25519");
-            LocalGrid.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), Map.of());
+            Path key = LocalSshd.newClientKey(work.resolve("id_ed25519"));
             String publicKey = Files.readString(work.resolve("id_ed25519.pub"), StandardCharsets.UTF_8).strip();
             System.out.printf(Locale.ROOT, "%d MiB, OpenSSH sftp client, cipher %s, 2 cores%n", mib, CIPHER);
 
-            double[] reference = reference(work, key, publicKey, source, warmUp);
+            double[] reference = reference(work, key, source, warmUp);
             double[] lafsfs = lafsfs(work, key, publicKey, source, warmUp, executor);
 
             double mb = ((long) mib << 20) / 1e6;
@@ -80,35 +78,16 @@ public final class SftpThroughputBenchmark {
     }
 
     /** put then get through sshd in inetd mode (started by the client's ProxyCommand): seconds of each. */
-    private static double[] reference(Path work, Path key, String publicKey, Path source, Path warmUp)
-            throws Exception {
-        Path dir = Files.createDirectories(work.resolve("openssh"));
-        Path privsep = Path.of("/run/sshd"); // sshd refuses to start without it (the service makes it at boot)
-        if (!Files.isDirectory(privsep)) {
-            Files.createDirectories(privsep);
-        }
-        Path hostKey = dir.resolve("host_key");
-        LocalGrid.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString()), Map.of());
-        Files.writeString(dir.resolve("authorized_keys"), publicKey + "\n");
-        Path config = dir.resolve("sshd_config");
-        Files.writeString(config, String.join("\n",
-                "HostKey " + dir.resolve("host_key"),
-                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-                "PidFile none",
-                "StrictModes no",
-                "UsePAM no",
-                "PermitRootLogin yes",
-                "Subsystem sftp internal-sftp",
-                ""));
-        String user = System.getProperty("user.name");
-        List<String> ssh = List.of("-o", "ProxyCommand=/usr/sbin/sshd -i -f " + config, "-o",
-                "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-c",
-                CIPHER, "-i", key.toString());
+    private static double[] reference(Path work, Path key, Path source, Path warmUp) throws Exception {
+        Path dir = work.resolve("openssh");
+        List<String> ssh = new ArrayList<>(LocalSshd.in(dir, key).options());
+        ssh.addAll(List.of("-c", CIPHER));
+        String login = LocalSshd.login();
         Path target = dir.resolve("stored.bin");
-        sftp(work, ssh, user + "@localhost", "put " + warmUp + " " + dir.resolve("warm-up.bin"));
-        sftp(work, ssh, user + "@localhost", "get " + dir.resolve("warm-up.bin") + " " + work.resolve("warm-back.bin"));
-        double put = sftp(work, ssh, user + "@localhost", "put " + source + " " + target);
-        double get = sftp(work, ssh, user + "@localhost", "get " + target + " " + work.resolve("back-openssh.bin"));
+        sftp(work, ssh, login, "put " + warmUp + " " + dir.resolve("warm-up.bin"));
+        sftp(work, ssh, login, "get " + dir.resolve("warm-up.bin") + " " + work.resolve("warm-back.bin"));
+        double put = sftp(work, ssh, login, "put " + source + " " + target);
+        double get = sftp(work, ssh, login, "get " + target + " " + work.resolve("back-openssh.bin"));
         requireSame(source, work.resolve("back-openssh.bin"));
         return new double[] {put, get};
     }
