@@ -82,6 +82,8 @@ public final class DropUploader implements AutoCloseable {
     private final AtomicLong renamed = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private volatile boolean rescanRequested = true; // the first scan finds what changed while stopped
+    /** A scan under way: what it finds is not dirty yet, so the uploader is not idle (set before the request clears). */
+    private volatile boolean scanning;
     private volatile Instant lastScan;
     private volatile boolean running = true;
 
@@ -126,9 +128,14 @@ public final class DropUploader implements AutoCloseable {
             try {
                 long now = System.nanoTime();
                 if (rescanRequested || now >= nextRescan) {
+                    scanning = true;
                     rescanRequested = false;
                     nextRescan = now + config.rescanInterval().toNanos();
-                    scan();
+                    try {
+                        scan();
+                    } finally {
+                        scanning = false;
+                    }
                 }
                 List<String> ready = ready(now);
                 if (ready.isEmpty()) {
@@ -576,7 +583,7 @@ public final class DropUploader implements AutoCloseable {
     public boolean awaitIdle(Duration limit) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            boolean idle = !rescanRequested && inFlight.isEmpty()
+            boolean idle = !rescanRequested && !scanning && inFlight.isEmpty()
                     && dirty.keySet().stream().allMatch(attempts::containsKey);
             if (idle) {
                 state.save();
