@@ -7,11 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.List;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.file.FileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.sftp.SftpModuleProperties;
 import org.lafsfs.core.cap.DirectoryCap;
 import org.lafsfs.vfs.Vfs;
@@ -84,8 +90,9 @@ public final class SftpServer implements AutoCloseable {
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, MAX_OPEN_HANDLES);
         CoreModuleProperties.WINDOW_SIZE.set(sshd, WINDOW_SIZE);
         CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(sshd, MAX_SESSIONS_PER_ACCOUNT);
-        // MINA refuses a new channel only when more than this many are open already.
-        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, MAX_CHANNELS_PER_SESSION - 1);
+        // Session channels only (no port forwarding), and a few per session. MINA's own cap
+        // (MAX_CONCURRENT_CHANNELS) ends the whole session when it is hit; this refuses just the new channel.
+        sshd.setChannelFactories(List.of(new CappedSessionChannels()));
         sshd.start();
         log.info("SFTP server listening on {}:{}", host, sshd.getPort());
         return new SftpServer(sshd);
@@ -117,6 +124,24 @@ public final class SftpServer implements AutoCloseable {
     /** Stops at once, as a crash would (for tests): sessions are dropped without waiting for anything. */
     public void kill() throws IOException {
         sshd.close(true).await(CLOSE_GRACE);
+    }
+
+    /** "session" channels, refused (SSH_MSG_CHANNEL_OPEN_FAILURE) beyond {@link #MAX_CHANNELS_PER_SESSION}. */
+    private static final class CappedSessionChannels implements ChannelFactory {
+        @Override
+        public String getName() {
+            return ChannelSessionFactory.INSTANCE.getName();
+        }
+
+        @Override
+        public Channel createChannel(Session session) throws IOException {
+            if (session.getService(ConnectionService.class) instanceof AbstractConnectionService connections
+                    && connections.getChannels().size() >= MAX_CHANNELS_PER_SESSION) {
+                log.info("session {}: refusing a channel beyond {}", session, MAX_CHANNELS_PER_SESSION);
+                return null; // MINA answers "unsupported channel type"; the session and its channels go on
+            }
+            return ChannelSessionFactory.INSTANCE.createChannel(session);
+        }
     }
 
     /** Each session's file system: its account's root cap, through the VFS of that root. */

@@ -248,6 +248,22 @@ class SecurityTest {
             }
             assertThat(catchThrowable(() -> again.createSubsystemChannel("sftp").open().verify(SftpTesting.TIMEOUT)))
                     .as("one channel too many").isNotNull();
+            assertThat(again.isOpen()).as("the session, after a channel was refused").isTrue();
+            assertThat(channels).as("its channels").allMatch(ChannelSubsystem::isOpen);
+            channels.remove(0).close(false).await(SftpTesting.TIMEOUT);
+            // The server counts the channel gone once its side has closed too.
+            long deadline = System.nanoTime() + SftpTesting.TIMEOUT.toNanos();
+            while (true) {
+                try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(again)) {
+                    assertThat(names(sftp, "/")).as("a channel once one closed").containsExactly("mine.txt");
+                    break;
+                } catch (IOException refused) {
+                    if (System.nanoTime() > deadline) {
+                        throw refused;
+                    }
+                    Thread.sleep(50);
+                }
+            }
         } finally {
             client.stop();
         }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -962,9 +963,10 @@ public final class LafsVfs implements Vfs {
 
     /**
      * Stages a changed file for upload and waits for it: fully ({@code wait}
-     * null), for at most {@code wait}, or not at all (zero: write-back, or an
-     * upload the recent pace says will outlast {@code wait}).
-     * Returns the new cap if the upload finished, else null.
+     * null), for at most {@code wait}, or not at all (zero: write-back); an
+     * upload the recent pace says will outlast {@code wait} is waited for only
+     * until its shares are placed. Returns the new cap if the upload finished,
+     * else null.
      */
     private Cap publish(OpenFile file, String path, java.time.Duration wait) throws VfsException {
         Uploads.Kind kind;
@@ -991,8 +993,14 @@ public final class LafsVfs implements Vfs {
             if (wait == null) {
                 return staged.done.get();
             }
-            if (wait.isZero() || uploads.pace().outlasts(staged.work(), wait)) {
-                return null; // waiting would end in the timeout: the data is safe in the spool already
+            if (wait.isZero()) {
+                return null;
+            }
+            if (kind == Uploads.Kind.IMMUTABLE && uploads.pace().outlasts(staged.work(), wait)) {
+                // The whole upload would outlast the wait: wait only until the servers have taken the shares
+                // (a grid that is down or full says so by then), and leave the rest to the spool.
+                CompletableFuture.anyOf(staged.placed, staged.done).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                return staged.done.isDone() ? staged.done.get() : null;
             }
             return staged.done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -69,6 +69,8 @@ final class Uploads {
         /** When the file was closed (Tahoe's seconds): its link's time if the close's own edit was lost. */
         final double closedAt;
         final CompletableFuture<Cap> done = new CompletableFuture<>();
+        /** Completed once servers have taken the shares of an immutable upload (its failures come before). */
+        final CompletableFuture<Void> placed = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile String error;
 
@@ -350,7 +352,7 @@ final class Uploads {
         switch (s.kind) {
             case IMMUTABLE:
                 return new ChkUploader(grid.servers(), grid.params(), convergence, grid.secrets())
-                        .upload(UploadSource.of(s.spool)).cap();
+                        .upload(UploadSource.of(s.spool), sent -> s.placed.complete(null)).cap();
             case MUTABLE_NEW:
                 return MutableFileNode.create(grid, s.format, Files.readAllBytes(s.spool)).writeCap();
             case MUTABLE_OVERWRITE:

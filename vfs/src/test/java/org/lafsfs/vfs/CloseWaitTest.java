@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * In safe mode a close waits up to {@code closeWait} for its upload, so that a failure is the close's answer; an
- * upload the recent pace says cannot finish in that time is not waited for: the close returns once the file is
- * staged (the data is safe in the spool) instead of after a wait that could only time out.
+ * upload the recent pace says cannot finish in that time is waited for only until its shares are placed (a grid
+ * that is down or full has answered by then): the data is safe in the spool, and the rest of the wait could only
+ * end in the timeout.
  */
 class CloseWaitTest {
     private static final EnumSet<OpenOption> CREATE_WRITE = EnumSet.of(OpenOption.CREATE, OpenOption.WRITE);
@@ -41,41 +40,56 @@ class CloseWaitTest {
     }
 
     @Test
-    void aCloseWhoseUploadWouldOutlastTheWaitReturnsOnceTheFileIsStaged() throws Exception {
+    void aCloseWhoseUploadWouldOutlastTheWaitReturnsOnceItsSharesArePlaced() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
             VfsFixture.Client c = fixture.client().with(config -> config.withCloseWait(Duration.ofMillis(500)));
-            byte[] large = random(32 << 20, 2);
-            LafsVfs vfs = open(c);
-            try {
-                // Servers answering 50 ms late make a 1 MiB upload take several round trips: a pace under 7 MB/s,
-                // at which 32 MiB needs seconds.
-                fixture.slowServers(50);
-                try (FileHandle first = vfs.open("/first.bin", CREATE_WRITE)) {
-                    write(first, random(1 << 20, 3));
-                }
-                vfs.sync(); // the first upload is measured
-
+            byte[] large = random(8 << 20, 2);
+            try (LafsVfs vfs = open(c)) {
+                measureASlowPace(fixture, vfs);
                 FileHandle h = vfs.open("/large.bin", CREATE_WRITE);
                 write(h, large);
-                fixture.serversDown();
-                h.close(); // a close that waited would have returned the upload's failure (every server is down)
-
-                VfsStatus status = vfs.status();
-                List<String> outstanding = new ArrayList<>(status.pendingUploads());
-                outstanding.addAll(status.failedUploads());
-                assertThat(outstanding).as("the upload the close left to the spool").anyMatch(s -> s.contains("large.bin"));
-            } finally {
-                vfs.abandon(); // as a crash: only the spool keeps the file
-            }
-            fixture.serversUp();
-            try (LafsVfs restarted = open(c)) {
-                restarted.sync();
-                assertThat(restarted.status().failedUploads()).isEmpty();
+                h.close(); // returns once placed: the rest needs more round trips of 50 ms each
+                assertThat(vfs.status().pendingUploads()).as("the upload the close left to the spool")
+                        .anyMatch(s -> s.contains("large.bin"));
+                fixture.serversUp();
+                vfs.sync();
+                assertThat(vfs.status().failedUploads()).isEmpty();
             }
             try (LafsVfs other = open(fixture.client())) {
                 assertThat(read(other, "/large.bin", large.length)).isEqualTo(large);
             }
         }
+    }
+
+    @Test
+    void aGridThatRefusesTheUploadIsStillReportedByTheClose() throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withCloseWait(Duration.ofMillis(500)));
+            LafsVfs vfs = open(c);
+            try {
+                measureASlowPace(fixture, vfs);
+                FileHandle h = vfs.open("/large.bin", CREATE_WRITE);
+                write(h, random(8 << 20, 4));
+                fixture.serversDown();
+                VfsException failed = catchThrowableOfType(h::close, VfsException.class);
+                assertThat(failed).as("placement failed before the close stopped waiting").isNotNull();
+                assertThat(failed.errno()).isEqualTo(Errno.EIO);
+            } finally {
+                vfs.abandon(); // the failed upload stays staged; nothing here retries it
+            }
+        }
+    }
+
+    /**
+     * Servers answering 50 ms late make a 1 MiB upload take several round trips: a pace under 7 MB/s, at which
+     * 8 MiB needs more than a second, twice the 500 ms the closes here wait.
+     */
+    private static void measureASlowPace(VfsFixture fixture, LafsVfs vfs) throws Exception {
+        fixture.slowServers(50);
+        try (FileHandle first = vfs.open("/first.bin", CREATE_WRITE)) {
+            write(first, random(1 << 20, 3));
+        }
+        vfs.sync(); // the first upload is measured
     }
 
     private static LafsVfs open(VfsFixture.Client c) throws Exception {

@@ -70,7 +70,10 @@ public final class ChkUploader {
         return upload(source, done -> { });
     }
 
-    /** Uploads, telling {@code progress} how many bytes of the file have been encoded and sent off so far. */
+    /**
+     * Uploads, telling {@code progress} how many bytes of the file have been encoded and sent off so far: 0
+     * first, once servers have taken every share (a grid that is down or full has answered by then).
+     */
     public Result upload(UploadSource source, java.util.function.LongConsumer progress) throws IOException {
         long size = source.size();
         if (size <= LITERAL_THRESHOLD) {
@@ -88,6 +91,7 @@ public final class ChkUploader {
         long shareSize = layout.shareSize(encoder.plannedUriExtensionSize());
 
         Placement placement = place(si, shareSize);
+        progress.accept(0);
         Map<Integer, ShareWriter> writers = new TreeMap<>();
         for (Map.Entry<Integer, GridServer> e : placement.fresh.entrySet()) {
             writers.put(e.getKey(), new ShareWriter(si, e.getKey(), e.getValue(), placement.uploadSecret));
