@@ -98,12 +98,31 @@ final class Directories {
         return cap.storageIndex().map(Object::toString).orElse(cap.uri());
     }
 
+    /**
+     * A journal's whole lines. A machine crash can leave the last line cut short (lines are appended, most of
+     * them unforced); it was never acknowledged, and is cut off here so that the next line appended does not
+     * join it into one unreadable line.
+     */
+    private static List<String> completeLines(Path journal) throws IOException {
+        byte[] bytes = Files.readAllBytes(journal);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end < bytes.length) {
+            try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+                ch.truncate(end);
+                ch.force(false);
+            }
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
+    }
+
     /** Picks up the edits a previous run journaled but did not publish. */
     synchronized void recover() throws IOException {
         try (var files = Files.list(journalDir)) {
             for (Path journal : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
-                List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
-                for (String line : lines) {
+                for (String line : completeLines(journal)) {
                     if (line.isBlank()) {
                         continue;
                     }
