@@ -33,7 +33,13 @@ public final class LocalStorageServer implements StorageServer {
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> operation) {
-        return CompletableFuture.supplyAsync(operation, executor);
+        try {
+            return CompletableFuture.supplyAsync(operation, executor);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // The server's process is shutting down: to a client, as a server that went away.
+            return CompletableFuture.failedFuture(new org.lafsfs.core.storage.StorageException.ServerUnreachable(
+                    "storage server " + name + " has stopped", stopped));
+        }
     }
 
     @Override

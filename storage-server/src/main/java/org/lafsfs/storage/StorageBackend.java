@@ -708,12 +708,16 @@ public final class StorageBackend {
     }
 
     /**
-     * Makes a share's new entry in {@code dir} durable, then the directories {@link #createDirectories} made
-     * on the way to it, up to {@code existing}: an acknowledged share cannot vanish with its directory.
+     * Makes a share's new entry in {@code dir} durable, then, if {@code dir} is new, every directory above it up
+     * to {@code shares/}: an acknowledged share cannot vanish with its directory. All of them, not just those
+     * {@link #createDirectories} made here: a parent another upload made a moment ago may not be synced yet.
      */
-    private static void syncCreated(Path dir, Path existing) throws IOException {
+    private void syncCreated(Path dir, Path existing) throws IOException {
         syncDirectory(dir);
-        for (Path d = dir; !d.equals(existing); d = d.getParent()) {
+        if (dir.equals(existing)) {
+            return;
+        }
+        for (Path d = dir; !d.equals(shares) && d.startsWith(shares); d = d.getParent()) {
             syncDirectory(d.getParent());
         }
     }
