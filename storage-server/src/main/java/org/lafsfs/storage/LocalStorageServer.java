@@ -5,12 +5,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.lafsfs.core.cap.StorageIndex;
 import org.lafsfs.core.storage.Allocation;
 import org.lafsfs.core.storage.LeaseSecrets;
 import org.lafsfs.core.storage.ReadTestWriteResult;
 import org.lafsfs.core.storage.ReadVector;
+import org.lafsfs.core.storage.StorageException;
 import org.lafsfs.core.storage.ServerVersion;
 import org.lafsfs.core.storage.StorageServer;
 import org.lafsfs.core.storage.TestWriteVectors;
@@ -35,9 +37,9 @@ public final class LocalStorageServer implements StorageServer {
     private <T> CompletableFuture<T> call(Supplier<T> operation) {
         try {
             return CompletableFuture.supplyAsync(operation, executor);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException stopped) {
             // The server's process is shutting down: to a client, as a server that went away.
-            return CompletableFuture.failedFuture(new org.lafsfs.core.storage.StorageException.ServerUnreachable(
+            return CompletableFuture.failedFuture(new StorageException.ServerUnreachable(
                     "storage server " + name + " has stopped", stopped));
         }
     }

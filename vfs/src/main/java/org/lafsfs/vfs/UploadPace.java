@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * How fast this VFS's uploads have gone lately. A close in safe mode waits up to {@code closeWait} for its
- * upload; when the pace says the upload will take longer than that, the wait would only end in the timeout,
- * so the close returns as soon as the file is staged (a 1 GiB put then answers in seconds, not in
+ * upload; when the pace says the upload will take longer than that, waiting could only end in the timeout, so
+ * the close waits just until the shares are placed (a 1 GiB put then answers in seconds, not in
  * {@code closeWait} plus seconds). Unknown until a large enough upload has finished: until then closes wait.
  */
 final class UploadPace {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class JournalTailTest {
     @Test
     void aLineCutShortIsDroppedAndTheNextEditIsNotGluedToIt() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
-            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(Duration.ofHours(1)));
+            VfsFixture.Client c = fixture.client().holdingEdits();
             Path edits = c.config().spoolDir().resolve("edits");
             LafsVfs first = LafsVfs.open(c.grid(), c.root(), c.config());
             try {

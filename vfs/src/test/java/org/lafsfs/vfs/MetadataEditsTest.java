@@ -3,7 +3,6 @@ package org.lafsfs.vfs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,7 @@ class MetadataEditsTest {
     @Test
     void onlyAChangeOfMetadataIsJournaledAndPublished() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
-            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(Duration.ofHours(1)));
+            VfsFixture.Client c = fixture.client().holdingEdits();
             try (LafsVfs vfs = LafsVfs.open(c.grid(), c.root(), c.config())) {
                 FileHandle h = vfs.open("/f", EnumSet.of(OpenOption.CREATE, OpenOption.WRITE));
                 h.write(0, new byte[100], 0, 100);
@@ -47,7 +46,7 @@ class MetadataEditsTest {
     @Test
     void aChangeOfTimesOrModeSurvivesACrashOfLafsfsBeforeItsPublish() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
-            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(Duration.ofHours(1)));
+            VfsFixture.Client c = fixture.client().holdingEdits();
             Instant when = Instant.parse("2001-09-09T01:46:40Z");
             LafsVfs first = LafsVfs.open(c.grid(), c.root(), c.config());
             try {

@@ -1244,12 +1244,12 @@ public abstract class VfsConformance {
     class PublishingAndErrors {
         /** Write-back, and directory edits wait for sync, fsync or close of the VFS, not for a timer. */
         private Client holdingEdits() {
-            return fixture.client().writeBack().with(c -> c.withEditWindow(Duration.ofHours(1)));
+            return fixture.client().writeBack().holdingEdits();
         }
 
         /** Close waits for the upload (the default), but directory edits wait for sync or fsync. */
         private Client holdingOnlyEdits() {
-            return fixture.client().with(c -> c.withEditWindow(Duration.ofHours(1)));
+            return fixture.client().holdingEdits();
         }
 
         @Test
@@ -1445,7 +1445,7 @@ public abstract class VfsConformance {
 
         @Test
         void aCrashKeepsEveryAcknowledgedOperationInOrder() throws Exception {
-            Client held = fixture.client().writeBack().with(c -> c.withEditWindow(Duration.ofHours(1)));
+            Client held = fixture.client().writeBack().holdingEdits();
             Vfs first = newMount(held);
             writeFile(first, "/a", bytes("version one of a"));
             writeFile(first, "/a", random(5_000, 16)); // the last version wins

@@ -46,6 +46,11 @@ public final class VfsFixture implements AutoCloseable {
             return with(c -> c.withCloseWait(Duration.ZERO));
         }
 
+        /** Directory edits wait for sync or fsync: an edit window of an hour. */
+        public Client holdingEdits() {
+            return with(c -> c.withEditWindow(Duration.ofHours(1)));
+        }
+
         /** This client mounting the root's read cap instead (same spool: do not mount both at once). */
         public Client readOnly() {
             return new Client(grid, (DirectoryCap) root.readOnly().orElseThrow(), config);

@@ -1,10 +1,12 @@
 package org.lafsfs.core.crypto;
 
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * RSA-2048 keys made ahead of need. Every new mutable file and directory
@@ -17,7 +19,7 @@ public final class KeyPool {
     private static final int READY = 4;
     private static final BlockingQueue<SigningKey> ready = new ArrayBlockingQueue<>(READY);
     private static final AtomicBoolean filling = new AtomicBoolean();
-    private static final java.util.concurrent.atomic.AtomicLong madeAhead = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong madeAhead = new AtomicLong();
     private static final ExecutorService filler = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lafsfs-rsa-keys");
         t.setDaemon(true);
@@ -42,7 +44,7 @@ public final class KeyPool {
     public static SigningKey take() {
         KeyStash onDisk = stash;
         if (onDisk != null) {
-            java.util.Optional<SigningKey> kept = onDisk.take();
+            Optional<SigningKey> kept = onDisk.take();
             if (kept.isPresent()) {
                 // While the disk has keys a burst takes those: making more in memory now would compete for the
                 // CPU with the work the burst is part of (an untar's files and their uploads).
