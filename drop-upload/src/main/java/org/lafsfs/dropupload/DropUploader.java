@@ -185,10 +185,36 @@ public final class DropUploader implements AutoCloseable {
         for (String path : ready) {
             (Files.exists(root.resolve(path), LinkOption.NOFOLLOW_LINKS) ? present : gone).add(path);
         }
+        gone.removeIf(this::waitsForItsRename);
         present.sort((a, b) -> Long.compare(depth(a), depth(b)));
         boolean renamesPossible = !gone.isEmpty();
         runAll(present, path -> reconcile(path, renamesPossible));
         runAll(gone, path -> reconcile(path, false));
+    }
+
+    /**
+     * A local rename is seen as a deletion and, a moment later, a creation, whose settling times may fall on
+     * either side of a batch. A deletion therefore waits while anything else is still settling, so that both
+     * halves meet in one batch and the file is renamed on the grid rather than deleted and uploaded again; it
+     * waits no longer than {@code maxDelay} from its first notification.
+     */
+    private boolean waitsForItsRename(String path) {
+        long now = System.nanoTime();
+        Long first = firstSeen.get(path);
+        if (first == null || now - first >= config.maxDelay().toNanos()) {
+            return false;
+        }
+        long settled = now;
+        for (Map.Entry<String, Long> e : dirty.entrySet()) {
+            if (!e.getKey().equals(path)) {
+                settled = Math.max(settled, e.getValue());
+            }
+        }
+        if (settled <= now) {
+            return false;
+        }
+        dirty.put(path, settled);
+        return true;
     }
 
     @FunctionalInterface

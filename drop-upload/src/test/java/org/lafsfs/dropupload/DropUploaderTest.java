@@ -209,6 +209,25 @@ class DropUploaderTest {
     }
 
     @Test
+    void aRenameWhoseCreationIsSeenLaterThanItsDeletionIsStillARename() throws Exception {
+        Duration settle = Duration.ofMillis(600);
+        Files.write(local.resolve("report.pdf"), random(3000, 7));
+        DropUploader uploader = start(config().withSettle(settle, Duration.ofSeconds(30)));
+        settle(uploader);
+        Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("report.pdf");
+        Files.move(local.resolve("report.pdf"), outside); // the deletion settles first...
+        Thread.sleep(settle.toMillis() / 3);
+        Files.move(outside, local.resolve("final.pdf")); // ...and the creation a third of a settle later
+        Thread.sleep(settle.toMillis() * 3);
+        settle(uploader);
+        DropUploader.Status s = uploader.status();
+        assertThat(s.renamed()).as(s.toString()).isEqualTo(1);
+        assertThat(s.deleted()).as(s.toString()).isZero();
+        assertThat(s.uploaded()).as(s.toString()).isEqualTo(1);
+        assertThat(names(reader(), "/")).containsExactly("final.pdf");
+    }
+
+    @Test
     void aFileRewrittenAHundredTimesASecondIsUploadedOnceItIsQuiet() throws Exception {
         DropUploader uploader = start(config());
         Path hot = local.resolve("hot.log");
