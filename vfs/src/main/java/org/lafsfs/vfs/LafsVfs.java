@@ -1044,6 +1044,7 @@ public final class LafsVfs implements Vfs {
             log.info("closing; {}", cache.summary());
             timer.shutdownNow();
             workers.shutdownNow();
+            closeStagingLog();
         }
     }
 
@@ -1059,6 +1060,15 @@ public final class LafsVfs implements Vfs {
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        closeStagingLog();
+    }
+
+    private void closeStagingLog() {
+        try {
+            uploads.close();
+        } catch (IOException e) {
+            log.warn("closing the staging log: {}", e.toString());
         }
     }
 

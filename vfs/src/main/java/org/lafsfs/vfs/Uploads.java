@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * Files closed with new contents, on their way to the grid. Each is staged
  * first: its spool file forced to disk and a record of what to do with it
  * (upload as immutable, create as mutable, or update a mutable file in place)
- * written atomically beside it; a small file's contents go into the record
+ * forced into the {@link StagingLog}; a small file's contents go into the record
  * itself, so one forced write stages it. From then on the data is safe: the upload
  * runs, the new cap is linked (a journaled directory edit), and only then
- * are record and spool removed. A restart finds the records and finishes
+ * are record and spool done with. A restart finds the records and finishes
  * them; a failed upload stays staged and is retried.
  */
 final class Uploads {
@@ -99,6 +98,7 @@ final class Uploads {
     private final Directories directories;
     private final byte[] convergence;
     private final Path recordDir;
+    private final StagingLog records;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Map<String, Staged> byLocation = new HashMap<>();
@@ -111,6 +111,7 @@ final class Uploads {
         this.directories = directories;
         this.convergence = convergence;
         this.recordDir = Files.createDirectories(recordDir);
+        this.records = new StagingLog(recordDir);
         this.workers = workers;
         this.timer = timer;
     }
@@ -184,50 +185,63 @@ final class Uploads {
     /** Resumes what a previous run staged but did not finish. */
     void recover() throws IOException {
         List<Staged> found = new ArrayList<>();
-        try (var files = Files.list(recordDir)) {
-            for (Path record : files.filter(Uploads::isRecord).sorted().toList()) {
-                JsonNode r;
-                try {
-                    r = JSON.readTree(record.toFile());
-                } catch (IOException torn) {
-                    continue; // a record cut short was never acknowledged (records are forced before renaming)
-                }
-                if (record.getFileName().toString().endsWith(".tmp")) {
-                    Files.move(record, recordDir.resolve(r.get("id").asText() + ".json"),
-                            StandardCopyOption.ATOMIC_MOVE);
-                }
-                List<long[]> ranges = new ArrayList<>();
-                r.get("ranges").forEach(pair -> ranges.add(new long[] {pair.get(0).asLong(), pair.get(1).asLong()}));
-                Path spool = Path.of(r.get("spool").asText());
-                if (r.hasNonNull("data")) {
-                    // The spool of a small file was not forced: what the record holds is the file.
-                    try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING)) {
-                        ch.write(ByteBuffer.wrap(r.get("data").binaryValue()));
-                        ch.force(true);
-                    }
-                }
-                found.add(new Staged(r.get("id").asText(), (DirectoryCap) CapParser.parse(r.get("dir").asText()),
-                        r.get("name").asText(), Kind.valueOf(r.get("kind").asText()),
-                        r.hasNonNull("base") ? CapParser.parse(r.get("base").asText()) : null,
-                        r.hasNonNull("format") ? MutableFormat.valueOf(r.get("format").asText()) : null,
-                        r.get("size").asLong(), ranges, spool, r.hasNonNull("data"),
-                        r.hasNonNull("closed") ? r.get("closed").asDouble() : LinkMetadata.now()));
-            }
+        for (byte[] record : records.takeRecovered().values()) {
+            found.add(staged(JSON.readTree(record)));
         }
+        found.addAll(recordFiles());
         for (Staged s : found) {
             synchronized (this) {
-                byLocation.put(location(s.dir, s.name), s);
+                Staged earlier = byLocation.put(location(s.dir, s.name), s);
+                if (earlier != null) {
+                    cancel(earlier); // staged before s, for the same name: s's contents replace it
+                }
             }
             workers.execute(() -> run(s));
         }
     }
 
+    private static Staged staged(JsonNode r) throws IOException {
+        List<long[]> ranges = new ArrayList<>();
+        r.get("ranges").forEach(pair -> ranges.add(new long[] {pair.get(0).asLong(), pair.get(1).asLong()}));
+        Path spool = Path.of(r.get("spool").asText());
+        if (r.hasNonNull("data")) {
+            // The spool of a small file was not forced: what the record holds is the file.
+            try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.wrap(r.get("data").binaryValue()));
+                ch.force(true);
+            }
+        }
+        return new Staged(r.get("id").asText(), (DirectoryCap) CapParser.parse(r.get("dir").asText()),
+                r.get("name").asText(), Kind.valueOf(r.get("kind").asText()),
+                r.hasNonNull("base") ? CapParser.parse(r.get("base").asText()) : null,
+                r.hasNonNull("format") ? MutableFormat.valueOf(r.get("format").asText()) : null,
+                r.get("size").asLong(), ranges, spool, r.hasNonNull("data"),
+                r.hasNonNull("closed") ? r.get("closed").asDouble() : LinkMetadata.now());
+    }
+
     /**
-     * A record, or one forced but whose rename a machine crash undid ({@code <id>.json.tmp} with no
-     * {@code <id>.json} beside it): the close that wrote it may have returned.
+     * Records that versions before the staging log kept one file each ({@code <id>.json}, or a forced
+     * {@code <id>.json.tmp} whose rename a machine crash undid): moved into the log, then removed.
      */
-    private static boolean isRecord(Path p) {
+    private List<Staged> recordFiles() throws IOException {
+        List<Staged> found = new ArrayList<>();
+        try (var files = Files.list(recordDir)) {
+            for (Path file : files.filter(Uploads::isRecordFile).sorted().toList()) {
+                byte[] record = Files.readAllBytes(file);
+                try {
+                    found.add(staged(JSON.readTree(record)));
+                    records.stage(found.get(found.size() - 1).id, record, true);
+                } catch (IOException torn) {
+                    // a record file cut short was never acknowledged (they were forced before their rename)
+                }
+                Files.delete(file);
+            }
+        }
+        return found;
+    }
+
+    private static boolean isRecordFile(Path p) {
         String name = p.getFileName().toString();
         return name.endsWith(".json") || (name.endsWith(".json.tmp")
                 && !Files.exists(p.resolveSibling(name.substring(0, name.length() - ".tmp".length()))));
@@ -257,31 +271,20 @@ final class Uploads {
         }
     }
 
-    /** Drops a staged file: its record goes at once, so a restart does not bring it back. */
+    /** Drops a staged file: its record is ended at once, so a restart does not bring it back. */
     private void cancel(Staged s) {
         s.cancelled = true;
         try {
-            Files.deleteIfExists(recordDir.resolve(s.id + ".json"));
+            records.done(s.id);
         } catch (IOException e) {
             log.warn("cannot remove the upload record of {}: {}", s.name, e.toString());
         }
     }
 
-    /** The spool files staged uploads still need: every record on disk names one. */
-    java.util.Set<Path> spoolsInUse() throws IOException {
+    /** The spool files staged uploads still need (after {@link #recover}, every live record is staged). */
+    synchronized java.util.Set<Path> spoolsInUse() {
         java.util.Set<Path> inUse = new java.util.HashSet<>();
-        try (var files = Files.list(recordDir)) {
-            for (Path record : files.filter(Uploads::isRecord).toList()) {
-                try {
-                    inUse.add(Path.of(JSON.readTree(record.toFile()).get("spool").asText()).toAbsolutePath());
-                } catch (IOException | RuntimeException gone) {
-                    // finished and removed while we looked
-                }
-            }
-        }
-        synchronized (this) {
-            byLocation.values().forEach(s -> inUse.add(s.spool.toAbsolutePath()));
-        }
+        byLocation.values().forEach(s -> inUse.add(s.spool.toAbsolutePath()));
         return inUse;
     }
 
@@ -314,7 +317,7 @@ final class Uploads {
             if (linkedIn != null) {
                 directories.force(linkedIn); // the link is durable before the record that would redo it goes
             }
-            Files.deleteIfExists(recordDir.resolve(s.id + ".json"));
+            records.done(s.id);
             Files.deleteIfExists(s.spool);
             s.error = null;
             s.done.complete(cap);
@@ -401,14 +404,12 @@ final class Uploads {
         }
         ArrayNode ranges = r.putArray("ranges");
         s.ranges.forEach(range -> ranges.addArray().add(range[0]).add(range[1]));
-        Path tmp = recordDir.resolve(s.id + ".json.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(JSON.writeValueAsBytes(r)));
-            ch.force(true);
-        }
-        Files.move(tmp, recordDir.resolve(s.id + ".json"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        records.stage(s.id, JSON.writeValueAsBytes(r), true);
+    }
+
+    /** Closes the staging log (what it holds stays for the next start). */
+    void close() throws IOException {
+        records.close();
     }
 
     synchronized List<String> pending() {
