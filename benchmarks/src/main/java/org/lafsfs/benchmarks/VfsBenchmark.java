@@ -279,6 +279,10 @@ public final class VfsBenchmark {
                 safe[5], safe[6]);
         System.out.printf("   %-30s %10.1f %10.1f %10.1f %10.1f %14.1f%n", "write-back", back[2], back[3],
                 back[4], back[5], back[6]);
+        System.out.printf("   %-30s %10.1f %10.1f %10.1f %10.1f %14.1f%n", "safe, stash warm", warmSafe[2],
+                warmSafe[3], warmSafe[4], warmSafe[5], warmSafe[6]);
+        System.out.printf("   %-30s %10.1f %10.1f %10.1f %10.1f %14.1f%n", "write-back, stash warm", warmBack[2],
+                warmBack[3], warmBack[4], warmBack[5], warmBack[6]);
         System.out.println("   check through a fresh VFS (every file stat'ed, every 10th read):");
         System.out.println("     safe: " + safeCheck);
         System.out.println("     write-back: " + backCheck);

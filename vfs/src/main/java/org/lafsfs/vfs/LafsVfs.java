@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -59,6 +58,7 @@ public final class LafsVfs implements Vfs {
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private final Path filesDir;
+    private SpoolFiles spoolFiles; // after the strays of a previous run are gone
     private final Map<String, OpenFile> openFiles = new HashMap<>();
 
     private LafsVfs(Grid grid, DirectoryCap root, VfsConfig config) throws IOException {
@@ -86,6 +86,7 @@ public final class LafsVfs implements Vfs {
             vfs.directories.recover();
             vfs.uploads.recover();
             vfs.removeStraySpools();
+            vfs.spoolFiles = new SpoolFiles(vfs.filesDir);
             // The caches' hit and miss counts, for anyone tuning dir-cache-time and sizes.
             vfs.timer.scheduleAtFixedRate(() -> log.info("{}", vfs.cache.summary()), 5, 5, TimeUnit.MINUTES);
             return vfs;
@@ -724,7 +725,7 @@ public final class LafsVfs implements Vfs {
                     edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
                             freshLink(null)))), false);
                 }
-                file = new OpenFile(newSpool(), n.parent(), n.name(), null, null);
+                file = new OpenFile(this::newSpool, n.parent(), n.name(), null, null);
                 file.markChanged();
                 openFiles.put(location(n.parent(), n.name()), file);
             } else {
@@ -743,7 +744,7 @@ public final class LafsVfs implements Vfs {
                 file = openFiles.get(location(n.parent(), n.name()));
                 if (file == null) {
                     Cap cap = capOf(n.entry());
-                    file = new OpenFile(newSpool(), n.parent(), n.name(), staged != null ? busy.get().base : cap,
+                    file = new OpenFile(this::newSpool, n.parent(), n.name(), staged != null ? busy.get().base : cap,
                             staged != null ? staged : content(cap, path));
                     openFiles.put(location(n.parent(), n.name()), file);
                 }
@@ -768,7 +769,7 @@ public final class LafsVfs implements Vfs {
     }
 
     private Path newSpool() {
-        return filesDir.resolve(UUID.randomUUID() + ".data");
+        return spoolFiles.take();
     }
 
     @Override
@@ -881,7 +882,7 @@ public final class LafsVfs implements Vfs {
                 }
                 if (file.changed()) {
                     Cap cap = publish(file, path, null);
-                    file.rebase(newSpool(), cap, content(cap, path));
+                    file.rebase(cap, content(cap, path));
                 }
             }
             flush();
@@ -955,7 +956,9 @@ public final class LafsVfs implements Vfs {
     private void discard(OpenFile file) {
         try {
             file.closeSpool();
-            Files.deleteIfExists(file.spoolPath);
+            if (file.spoolPath != null) {
+                Files.deleteIfExists(file.spoolPath);
+            }
         } catch (IOException ignored) {
             // a stray spool file is removed with the spool; nothing refers to it
         }
@@ -1044,6 +1047,7 @@ public final class LafsVfs implements Vfs {
             log.info("closing; {}", cache.summary());
             timer.shutdownNow();
             workers.shutdownNow();
+            spoolFiles.close();
             closeStagingLog();
         }
     }
@@ -1061,6 +1065,7 @@ public final class LafsVfs implements Vfs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        spoolFiles.close();
         closeStagingLog();
     }
 

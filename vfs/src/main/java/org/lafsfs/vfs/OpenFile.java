@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Supplier;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.DirectoryCap;
 
@@ -16,6 +17,8 @@ import org.lafsfs.core.cap.DirectoryCap;
  * beyond both reads as zeros. Every handle of the file shares this state.
  */
 final class OpenFile {
+    private final Supplier<Path> spools;
+    /** The spool file, once something needs it (a file only read never gets one). */
     Path spoolPath;
     DirectoryCap dir;
     String name;
@@ -29,8 +32,8 @@ final class OpenFile {
     int handles;
     boolean unlinked;
 
-    OpenFile(Path spoolPath, DirectoryCap dir, String name, Cap baseCap, FileContent base) {
-        this.spoolPath = spoolPath;
+    OpenFile(Supplier<Path> spools, DirectoryCap dir, String name, Cap baseCap, FileContent base) {
+        this.spools = spools;
         this.dir = dir;
         this.name = name;
         this.baseCap = baseCap;
@@ -168,6 +171,9 @@ final class OpenFile {
 
     private void ensureSpool() throws IOException {
         if (spool == null) {
+            if (spoolPath == null) {
+                spoolPath = spools.get();
+            }
             Files.createDirectories(spoolPath.getParent());
             spool = FileChannel.open(spoolPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
@@ -175,8 +181,8 @@ final class OpenFile {
     }
 
     /** After an fsync published the file: what is on the grid is the new base, and nothing is written yet. */
-    synchronized void rebase(Path newSpool, Cap cap, FileContent content) {
-        spoolPath = newSpool;
+    synchronized void rebase(Cap cap, FileContent content) {
+        spoolPath = null; // the old one is the staged upload's
         baseCap = cap;
         base = content;
         baseLimit = content.size();
