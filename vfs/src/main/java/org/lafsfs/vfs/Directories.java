@@ -67,6 +67,8 @@ final class Directories {
     private final java.util.Set<String> unbornCaps = new java.util.HashSet<>(); // write caps of directories not yet on the grid
     private final Map<String, Object> publishLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopped;
+    /** Journals for new directories, made ahead with their names durable (after recovery; null before). */
+    private volatile FilesMadeAhead journals;
 
     /** One directory's unpublished edits: name to new entry, or to empty for a removal. */
     private final class Pending {
@@ -80,8 +82,13 @@ final class Directories {
         int failures;
 
         Pending(DirectoryCap cap) {
+            this(cap, journalDir.resolve(key(cap) + ".jsonl"));
+        }
+
+        /** With a journal of another name: one made ahead for a new directory (lines name their directory). */
+        Pending(DirectoryCap cap, Path journal) {
             this.cap = cap;
-            this.journal = journalDir.resolve(key(cap) + ".jsonl");
+            this.journal = journal;
         }
     }
 
@@ -122,7 +129,12 @@ final class Directories {
     synchronized void recover() throws IOException {
         try (var files = Files.list(journalDir)) {
             for (Path journal : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
-                for (String line : completeLines(journal)) {
+                List<String> lines = completeLines(journal);
+                if (lines.stream().allMatch(String::isBlank)) {
+                    Files.delete(journal); // made ahead and never used, or used by a mkdir that never returned
+                    continue;
+                }
+                for (String line : lines) {
                     if (line.isBlank()) {
                         continue;
                     }
@@ -133,7 +145,7 @@ final class Directories {
                         continue; // a line cut short by the crash was never acknowledged
                     }
                     DirectoryCap cap = (DirectoryCap) CapParser.parse(record.get("dir").asText());
-                    Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap));
+                    Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap, journal));
                     if (record.has("create")) {
                         p.unborn = unbornKeys(cap, record.get("create").asText(), journal);
                         unbornCaps.add(cap.uri());
@@ -149,6 +161,15 @@ final class Directories {
         }
         for (Pending p : pending.values()) {
             schedule(p, Duration.ZERO);
+        }
+        journals = new FilesMadeAhead(journalDir, ".jsonl", true);
+    }
+
+    /** Stops making journals ahead and removes those not taken. */
+    void close() {
+        FilesMadeAhead made = journals;
+        if (made != null) {
+            made.close();
         }
     }
 
@@ -277,11 +298,18 @@ final class Directories {
         if (stopped) {
             throw new IOException("the filesystem has stopped");
         }
-        Pending p = new Pending(cap);
+        // A journal of its own, so written and forced without the lock; one made ahead has its name on disk
+        // already, else the key's file must be synced into the directory: it must not vanish while a forced
+        // link to the directory stays.
+        FilesMadeAhead made = journals;
+        Optional<Path> ahead = made == null ? Optional.empty() : made.takeMade();
+        Pending p = ahead.map(journal -> new Pending(cap, journal)).orElseGet(() -> new Pending(cap));
         p.unborn = keys;
-        // A new file of its own, so written and forced without the lock.
-        append(p.journal, cap, keys, Map.of(), StandardOpenOption.CREATE_NEW);
-        syncDirectory(journalDir); // the key's file must not vanish while a forced link to the directory stays
+        append(p.journal, cap, keys, Map.of(), ahead.isPresent() ? StandardOpenOption.APPEND
+                : StandardOpenOption.CREATE_NEW);
+        if (ahead.isEmpty()) {
+            syncDirectory(journalDir);
+        }
         synchronized (this) {
             if (stopped) {
                 throw new IOException("the filesystem has stopped");
@@ -587,6 +615,11 @@ final class Directories {
         try {
             if (p.edits.isEmpty() && p.unborn == null) {
                 Files.deleteIfExists(p.journal);
+                if (!p.journal.getFileName().toString().equals(key(p.cap) + ".jsonl")) {
+                    // A journal made ahead: a later one of this directory has another name, so this one coming
+                    // back after a crash (with the directory's creation in it) must not be possible.
+                    syncDirectory(journalDir);
+                }
                 return;
             }
             Path fresh = p.journal.resolveSibling(p.journal.getFileName() + ".new");

@@ -58,7 +58,7 @@ public final class LafsVfs implements Vfs {
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private final Path filesDir;
-    private SpoolFiles spoolFiles; // after the strays of a previous run are gone
+    private FilesMadeAhead spoolFiles; // after the strays of a previous run are gone
     private final Map<String, OpenFile> openFiles = new HashMap<>();
 
     private LafsVfs(Grid grid, DirectoryCap root, VfsConfig config) throws IOException {
@@ -86,7 +86,7 @@ public final class LafsVfs implements Vfs {
             vfs.directories.recover();
             vfs.uploads.recover();
             vfs.removeStraySpools();
-            vfs.spoolFiles = new SpoolFiles(vfs.filesDir);
+            vfs.spoolFiles = new FilesMadeAhead(vfs.filesDir, ".data", false);
             // The caches' hit and miss counts, for anyone tuning dir-cache-time and sizes.
             vfs.timer.scheduleAtFixedRate(() -> log.info("{}", vfs.cache.summary()), 5, 5, TimeUnit.MINUTES);
             return vfs;
@@ -1048,6 +1048,7 @@ public final class LafsVfs implements Vfs {
             timer.shutdownNow();
             workers.shutdownNow();
             spoolFiles.close();
+            directories.close();
             closeStagingLog();
         }
     }
@@ -1066,6 +1067,7 @@ public final class LafsVfs implements Vfs {
             Thread.currentThread().interrupt();
         }
         spoolFiles.close();
+        directories.close();
         closeStagingLog();
     }
 

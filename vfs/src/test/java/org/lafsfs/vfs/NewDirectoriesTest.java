@@ -91,6 +91,43 @@ class NewDirectoriesTest {
     }
 
     @Test
+    void aDirectoryWhoseJournalWasMadeAheadComesBackAfterACrashAndTheJournalGoesOnceItIsPublished()
+            throws Exception {
+        try (VfsFixture fixture = new VfsFixture(dir)) {
+            VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(HELD));
+            Path edits = c.config().spoolDir().resolve("edits");
+            LafsVfs first = LafsVfs.open(c.grid(), c.root(), c.config());
+            try {
+                for (int i = 0; i < 1000 && journals(edits).size() < FilesMadeAhead.AHEAD; i++) {
+                    Thread.sleep(10);
+                }
+                assertThat(journals(edits)).as("empty journals made ahead").hasSize(FilesMadeAhead.AHEAD);
+                first.mkdir("/d");
+                write(first, "/d/x", "kept");
+            } finally {
+                first.abandon(); // as a crash would: nothing published
+            }
+            try (LafsVfs restarted = LafsVfs.open(c.grid(), c.root(), c.config())) {
+                assertThat(journals(edits)).as("the empty ones removed at the start, the used one kept")
+                        .filteredOn(j -> j.toFile().length() > 0).isNotEmpty();
+                restarted.sync();
+                DirectoryCap d = child(fixture.rootDirnode(), "d");
+                assertThat(Dirnode.open(fixture.grid().client(), d).list()).containsOnlyKeys("x");
+                assertThat(text(restarted, "/d/x")).isEqualTo("kept");
+                for (Path j : journals(edits)) {
+                    assertThat(Files.readString(j)).as("no creation left to redo: " + j).doesNotContain("create");
+                }
+            }
+        }
+    }
+
+    private static java.util.List<Path> journals(Path edits) throws IOException {
+        try (var files = Files.list(edits)) {
+            return files.filter(p -> p.toString().endsWith(".jsonl")).toList();
+        }
+    }
+
+    @Test
     void aCreationCutShortBeforeKSharesWerePlacedIsFinishedByTheNextPublish() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
             VfsFixture.Client c = fixture.client().with(config -> config.withEditWindow(HELD));

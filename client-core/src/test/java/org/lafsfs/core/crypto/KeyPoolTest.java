@@ -46,6 +46,34 @@ class KeyPoolTest {
         }
     }
 
+    @Test
+    void keysAreClaimedFromTheStashAheadOfTheTakerAndEachIsHandedOutOnce(@TempDir Path dir) throws Exception {
+        KeyStash stash = new KeyStash(dir.resolve("keys"), 0, 0);
+        for (int i = 0; i < 12; i++) {
+            stash.addOne();
+        }
+        awaitNotFilling();
+        long madeBefore = KeyPool.madeAhead();
+        KeyPool.use(stash);
+        try {
+            Set<String> seen = new HashSet<>();
+            seen.add(java.util.HexFormat.of().formatHex(KeyPool.take().der()));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (KeyPool.claimedAhead() < 8 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(KeyPool.claimedAhead()).as("claimed ahead, in memory").isEqualTo(8);
+            assertThat(stash.size()).as("left on disk").isEqualTo(12 - 1 - 8);
+            for (int i = 1; i < 12; i++) {
+                assertThat(seen.add(java.util.HexFormat.of().formatHex(KeyPool.take().der()))).isTrue();
+            }
+            assertThat(stash.size()).isZero();
+            assertThat(KeyPool.madeAhead()).as("nothing made while the stash had keys").isEqualTo(madeBefore);
+        } finally {
+            KeyPool.use(null);
+        }
+    }
+
     private static void awaitNotFilling() throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (KeyPool.filling() && System.nanoTime() < deadline) {

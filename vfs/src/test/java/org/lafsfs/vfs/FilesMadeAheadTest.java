@@ -9,12 +9,12 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Spool files are made ahead, off the writer's path; whatever is not taken goes when the VFS closes. */
-class SpoolFilesTest {
+/** Spool files and journals are made ahead, off the writer's path; whatever is not taken goes at close. */
+class FilesMadeAheadTest {
     @TempDir
     Path dir;
 
-    private static void awaitReady(SpoolFiles files, int n) throws InterruptedException {
+    private static void awaitReady(FilesMadeAhead files, int n) throws InterruptedException {
         for (int i = 0; i < 1000 && files.ready() < n; i++) {
             Thread.sleep(10);
         }
@@ -29,10 +29,10 @@ class SpoolFilesTest {
 
     @Test
     void aTakenPathIsAnEmptyFileMadeAheadAndEveryOneIsDistinct() throws Exception {
-        try (SpoolFiles files = new SpoolFiles(dir)) {
-            awaitReady(files, SpoolFiles.AHEAD);
+        try (FilesMadeAhead files = new FilesMadeAhead(dir, ".data", false)) {
+            awaitReady(files, FilesMadeAhead.AHEAD);
             Set<Path> taken = new HashSet<>();
-            for (int i = 0; i < 3 * SpoolFiles.AHEAD; i++) {
+            for (int i = 0; i < 3 * FilesMadeAhead.AHEAD; i++) {
                 Path p = files.take();
                 assertThat(taken.add(p)).as("handed out once: " + p).isTrue();
                 if (Files.exists(p)) {
@@ -40,15 +40,25 @@ class SpoolFilesTest {
                 }
             }
             assertThat(taken.stream().filter(Files::exists).count()).as("most made ahead")
-                    .isGreaterThanOrEqualTo(SpoolFiles.AHEAD);
-            awaitReady(files, SpoolFiles.AHEAD / 2); // refilled after the run on them
+                    .isGreaterThanOrEqualTo(FilesMadeAhead.AHEAD);
+            awaitReady(files, FilesMadeAhead.AHEAD / 2); // refilled after the run on them
+        }
+    }
+
+    @Test
+    void durableOnesAreNamedWithTheirSuffixAndHandedOutOnlyOnceMade() throws Exception {
+        try (FilesMadeAhead journals = new FilesMadeAhead(dir, ".jsonl", true)) {
+            awaitReady(journals, FilesMadeAhead.AHEAD);
+            Path made = journals.takeMade().orElseThrow();
+            assertThat(made.getFileName().toString()).endsWith(".jsonl");
+            assertThat(Files.exists(made)).isTrue();
         }
     }
 
     @Test
     void closingRemovesTheFilesNotTakenAndLaterTakesAreFreshNames() throws Exception {
-        SpoolFiles files = new SpoolFiles(dir);
-        awaitReady(files, SpoolFiles.AHEAD);
+        FilesMadeAhead files = new FilesMadeAhead(dir, ".data", false);
+        awaitReady(files, FilesMadeAhead.AHEAD);
         Path kept = files.take();
         files.close();
         assertThat(filesOnDisk()).as("only the one taken").isEqualTo(1);
