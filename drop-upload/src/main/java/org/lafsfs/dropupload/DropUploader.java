@@ -213,7 +213,7 @@ public final class DropUploader implements AutoCloseable {
         if (settled <= now) {
             return false;
         }
-        dirty.put(path, settled);
+        dirty.merge(path, settled, Math::max); // a newer notification of it meanwhile keeps its own time
         return true;
     }
 

@@ -25,8 +25,7 @@ import java.util.zip.CRC32C;
  * appends its record and forces it with {@code fdatasync}: an overwrite inside a file whose blocks and size are
  * already on disk is one data write and a cache flush, where a new record file cost a journal commit (a
  * third to a sixth of the time here), and closes on several threads share one flush. A finished or cancelled
- * upload appends a {@code DONE} line unforced; a later force carries it, and a crash that loses it only makes a
- * restart redo an upload, as a lost record-file deletion did.
+ * upload appends a forced {@code DONE} entry: a removal of the name forced elsewhere must not outlive it.
  *
  * <p>An entry: magic, kind, id and payload lengths, CRC-32C of kind, id and payload, then id and payload. A
  * file is read up to its first entry that is zeros or does not check: everything before a forced entry was
@@ -99,12 +98,26 @@ final class StagingLog implements Closeable {
         }
     }
 
-    /** Ends a record: a restart no longer finishes it (unforced; see the class comment). */
+    /**
+     * Ends a record: a restart no longer finishes it. Forced: a later forced edit elsewhere (a directory journal's
+     * removal of the name) must not outlive it, or a restart would bring the file back.
+     */
     void done(String id) throws IOException {
-        append(DONE, id, new byte[0]);
+        force(append(DONE, id, new byte[0]));
     }
 
     private synchronized long append(byte kind, String id, byte[] payload) throws IOException {
+        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel for every thread
+        try {
+            return appendNow(kind, id, payload);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private long appendNow(byte kind, String id, byte[] payload) throws IOException {
         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         int length = HEADER + idBytes.length + payload.length;
         if (position + length > capacity) {
@@ -141,12 +154,11 @@ final class StagingLog implements Closeable {
         // comes between, it forced the file these entries are in before moving on.
         try {
             uninterruptibly(() -> open().force(false)); // the file's size and blocks were laid down durably
-        } catch (AsynchronousCloseException rolled) {
+        } catch (ClosedChannelException closedUnderUs) {
             synchronized (this) {
                 if (forced < end) {
-                    throw rolled;
+                    uninterruptibly(() -> open().force(false)); // closed by another thread's interrupt: again
                 }
-                return; // a roll closed the file under us, after forcing it
             }
         }
         synchronized (this) {
@@ -180,7 +192,7 @@ final class StagingLog implements Closeable {
 
     /** Starts the next file, laid down in zeros and made durable first, so that later forces are overwrites. */
     private void roll(int atLeast) throws IOException {
-        FileChannel previous = channel;
+        FileChannel previous = channel == null ? null : open();
         if (previous != null) {
             previous.force(false); // what was appended there is durable before entries go elsewhere
             forced = written;
@@ -190,13 +202,19 @@ final class StagingLog implements Closeable {
         Path tmp = dir.resolve(String.format("%08d", next) + SUFFIX + ".tmp");
         FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-        for (long at = 0; at < size; ) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
-            at += ch.write(zeros, at);
+        try {
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            for (long at = 0; at < size; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                at += ch.write(zeros, at);
+            }
+            ch.force(true);
+            Files.move(tmp, file(next), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(tmp);
+            throw e; // a full disk: the close that needed room fails, and nothing changed
         }
-        ch.force(true);
-        Files.move(tmp, file(next), StandardCopyOption.ATOMIC_MOVE);
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }
@@ -274,6 +292,8 @@ final class StagingLog implements Closeable {
             Thread.interrupted();
             interrupted = true;
             io.run();
+        } catch (AsynchronousCloseException e) {
+            io.run(); // another thread's interrupt closed the channel: io reopens it
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -287,6 +307,9 @@ final class StagingLog implements Closeable {
 
     @Override
     public synchronized void close() throws IOException {
+        if (channel != null && !closed && channel.isOpen()) {
+            channel.force(false); // the DONE entries too: a restart after a machine crash redoes nothing
+        }
         closed = true;
         if (channel != null) {
             channel.close();

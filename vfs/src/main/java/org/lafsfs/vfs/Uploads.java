@@ -188,7 +188,9 @@ final class Uploads {
         for (byte[] record : records.takeRecovered().values()) {
             found.add(staged(JSON.readTree(record)));
         }
-        found.addAll(recordFiles());
+        java.util.Set<String> inLog = new java.util.HashSet<>();
+        found.forEach(s -> inLog.add(s.id));
+        found.addAll(recordFiles(inLog));
         for (Staged s : found) {
             synchronized (this) {
                 Staged earlier = byLocation.put(location(s.dir, s.name), s);
@@ -196,7 +198,9 @@ final class Uploads {
                     cancel(earlier); // staged before s, for the same name: s's contents replace it
                 }
             }
-            workers.execute(() -> run(s));
+        }
+        for (Staged s : found) {
+            workers.execute(() -> run(s)); // a cancelled one only removes its spool
         }
     }
 
@@ -224,20 +228,29 @@ final class Uploads {
      * Records that versions before the staging log kept one file each ({@code <id>.json}, or a forced
      * {@code <id>.json.tmp} whose rename a machine crash undid): moved into the log, then removed.
      */
-    private List<Staged> recordFiles() throws IOException {
+    private List<Staged> recordFiles(java.util.Set<String> inLog) throws IOException {
         List<Staged> found = new ArrayList<>();
         try (var files = Files.list(recordDir)) {
-            for (Path file : files.filter(Uploads::isRecordFile).sorted().toList()) {
+            for (Path file : files.filter(Uploads::isRecordFile).toList()) {
                 byte[] record = Files.readAllBytes(file);
+                JsonNode r;
                 try {
-                    found.add(staged(JSON.readTree(record)));
-                    records.stage(found.get(found.size() - 1).id, record, true);
+                    r = JSON.readTree(record);
                 } catch (IOException torn) {
-                    // a record file cut short was never acknowledged (they were forced before their rename)
+                    r = null; // a record file cut short was never acknowledged (they were forced before their rename)
+                }
+                if (r != null && !inLog.contains(r.get("id").asText())) {
+                    Staged s = staged(r);
+                    records.stage(s.id, record, true); // in the log before the file goes
+                    found.add(s);
                 }
                 Files.delete(file);
             }
         }
+        try (FileChannel dir = FileChannel.open(recordDir, StandardOpenOption.READ)) {
+            dir.force(true); // the files gone for good: moved, they must not come back beside the log's copy
+        }
+        found.sort(java.util.Comparator.comparingDouble(s -> s.closedAt)); // the newest for a name wins
         return found;
     }
 

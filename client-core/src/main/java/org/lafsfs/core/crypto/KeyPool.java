@@ -5,7 +5,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -71,11 +70,7 @@ public final class KeyPool {
                 // CPU with the work the burst is part of (an untar's files and their uploads).
                 return kept.get();
             }
-            try {
-                ahead = claiming.get() ? claimed.poll(1, TimeUnit.SECONDS) : claimed.poll(); // the last, on its way
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ahead = claimed.poll(); // one the claimer took while this taker looked (never waited for)
             if (ahead != null) {
                 return ahead;
             }

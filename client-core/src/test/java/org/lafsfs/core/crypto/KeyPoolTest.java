@@ -49,7 +49,7 @@ class KeyPoolTest {
     @Test
     void keysAreClaimedFromTheStashAheadOfTheTakerAndEachIsHandedOutOnce(@TempDir Path dir) throws Exception {
         KeyStash stash = new KeyStash(dir.resolve("keys"), 0, 0);
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 20; i++) {
             stash.addOne();
         }
         awaitNotFilling();
@@ -63,11 +63,10 @@ class KeyPoolTest {
                 Thread.sleep(10);
             }
             assertThat(KeyPool.claimedAhead()).as("claimed ahead, in memory").isEqualTo(8);
-            assertThat(stash.size()).as("left on disk").isEqualTo(12 - 1 - 8);
+            assertThat(stash.size()).as("left on disk").isEqualTo(20 - 1 - 8);
             for (int i = 1; i < 12; i++) {
                 assertThat(seen.add(java.util.HexFormat.of().formatHex(KeyPool.take().der()))).isTrue();
             }
-            assertThat(stash.size()).isZero();
             assertThat(KeyPool.madeAhead()).as("nothing made while the stash had keys").isEqualTo(madeBefore);
         } finally {
             KeyPool.use(null);
