@@ -34,7 +34,7 @@ public final class KeyPool {
      * claimed, and they were never used.
      */
     private static final int CLAIMED = 8;
-    private static final BlockingQueue<SigningKey> claimed = new ArrayBlockingQueue<>(CLAIMED);
+    private static final BlockingQueue<Claimed> claimed = new ArrayBlockingQueue<>(CLAIMED);
     private static final AtomicBoolean claiming = new AtomicBoolean();
     private static final ExecutorService claimer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lafsfs-key-stash");
@@ -43,6 +43,10 @@ public final class KeyPool {
     });
 
     private static volatile KeyStash stash;
+
+    /** A key claimed from a stash: handed out while that stash is the one in use. */
+    private record Claimed(KeyStash from, SigningKey key) {
+    }
 
     private KeyPool() {
     }
@@ -59,7 +63,7 @@ public final class KeyPool {
     public static SigningKey take() {
         KeyStash onDisk = stash;
         if (onDisk != null) {
-            SigningKey ahead = claimed.poll();
+            SigningKey ahead = claimedFrom(onDisk);
             claimAhead(onDisk);
             if (ahead != null) {
                 return ahead;
@@ -70,7 +74,7 @@ public final class KeyPool {
                 // CPU with the work the burst is part of (an untar's files and their uploads).
                 return kept.get();
             }
-            ahead = claimed.poll(); // one the claimer took while this taker looked (never waited for)
+            ahead = claimedFrom(onDisk); // one the claimer took while this taker looked (never waited for)
             if (ahead != null) {
                 return ahead;
             }
@@ -85,6 +89,16 @@ public final class KeyPool {
         return claimed.size();
     }
 
+    /** A key claimed ahead from {@code onDisk}; those of a stash no longer in use are dropped. */
+    private static SigningKey claimedFrom(KeyStash onDisk) {
+        for (Claimed c; (c = claimed.poll()) != null; ) {
+            if (c.from() == onDisk) {
+                return c.key();
+            }
+        }
+        return null;
+    }
+
     private static void claimAhead(KeyStash onDisk) {
         if (claiming.compareAndSet(false, true)) {
             claimer.execute(() -> {
@@ -94,7 +108,7 @@ public final class KeyPool {
                         if (key.isEmpty()) {
                             return;
                         }
-                        claimed.offer(key.get());
+                        claimed.offer(new Claimed(onDisk, key.get()));
                     }
                 } finally {
                     claiming.set(false);
