@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,6 +37,7 @@ public final class KeyPool {
     private static final int CLAIMED = 8;
     private static final BlockingQueue<Claimed> claimed = new ArrayBlockingQueue<>(CLAIMED);
     private static final AtomicBoolean claiming = new AtomicBoolean();
+    private static final ReentrantLock claimLock = new ReentrantLock();
     private static final ExecutorService claimer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lafsfs-key-stash");
         t.setDaemon(true);
@@ -74,7 +76,11 @@ public final class KeyPool {
                 // CPU with the work the burst is part of (an untar's files and their uploads).
                 return kept.get();
             }
-            ahead = claimedFrom(onDisk); // one the claimer took while this taker looked (never waited for)
+            // The claimer may hold the last key, renamed but not yet handed over: wait for its claim under way
+            // (a file read at most; none if it is idle), not for a claim that finds nothing.
+            claimLock.lock();
+            claimLock.unlock();
+            ahead = claimedFrom(onDisk);
             if (ahead != null) {
                 return ahead;
             }
@@ -104,11 +110,16 @@ public final class KeyPool {
             claimer.execute(() -> {
                 try {
                     while (claimed.remainingCapacity() > 0 && stash == onDisk) {
-                        Optional<SigningKey> key = onDisk.take();
-                        if (key.isEmpty()) {
-                            return;
+                        claimLock.lock();
+                        try {
+                            Optional<SigningKey> key = onDisk.take();
+                            if (key.isEmpty()) {
+                                return;
+                            }
+                            claimed.offer(new Claimed(onDisk, key.get()));
+                        } finally {
+                            claimLock.unlock();
                         }
-                        claimed.offer(new Claimed(onDisk, key.get()));
                     }
                 } finally {
                     claiming.set(false);
