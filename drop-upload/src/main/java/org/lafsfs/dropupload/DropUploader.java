@@ -185,9 +185,10 @@ public final class DropUploader implements AutoCloseable {
         for (String path : ready) {
             (Files.exists(root.resolve(path), LinkOption.NOFOLLOW_LINKS) ? present : gone).add(path);
         }
+        // Deletions that wait still make renames possible now: their files' contents may be here under new names.
+        boolean renamesPossible = !gone.isEmpty();
         gone.removeIf(this::waitsForItsRename);
         present.sort((a, b) -> Long.compare(depth(a), depth(b)));
-        boolean renamesPossible = !gone.isEmpty();
         runAll(present, path -> reconcile(path, renamesPossible));
         runAll(gone, path -> reconcile(path, false));
     }

@@ -35,6 +35,8 @@ import java.util.zip.CRC32C;
  */
 final class StagingLog implements Closeable {
     static final int DEFAULT_SEGMENT = 8 << 20;
+    /** How many older files may be kept for live records before the oldest one's are copied on. */
+    static final int KEPT_BEHIND = 2;
     private static final int MAGIC = 0x4c53544c; // "LSTL"
     private static final int HEADER = 4 + 1 + 2 + 4 + 4;
     private static final byte STAGE = 1;
@@ -48,6 +50,9 @@ final class StagingLog implements Closeable {
     /** Which file holds each live record's newest entry, and how many live records each file holds. */
     private final Map<String, Long> fileOf = new HashMap<>();
     private final TreeMap<Long, Integer> liveIn = new TreeMap<>();
+    /** Where each live record's newest payload is: file, offset, length (to copy it on, see compact). */
+    private final Map<String, long[]> payloadAt = new HashMap<>();
+    private boolean compacting;
     private long current;
     private FileChannel channel;
     private long position;
@@ -79,8 +84,7 @@ final class StagingLog implements Closeable {
             read(n);
         }
         current = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
-        // A restart starts a fresh file: the old ones' tails may hold torn or half-written entries.
-        roll(0);
+        // The first entry starts a fresh file: the old ones' tails may hold torn or half-written entries.
     }
 
     /** The records a previous run left unfinished, by id, in the order they were last staged (handed out once). */
@@ -120,8 +124,12 @@ final class StagingLog implements Closeable {
     private long appendNow(byte kind, String id, byte[] payload) throws IOException {
         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         int length = HEADER + idBytes.length + payload.length;
-        if (position + length > capacity) {
+        if (channel == null || position + length > capacity) {
             roll(length);
+            compact();
+            if (position + length > capacity) {
+                roll(length); // the copies took the room
+            }
         }
         CRC32C crc = new CRC32C();
         crc.update(kind);
@@ -135,6 +143,9 @@ final class StagingLog implements Closeable {
                 open().write(entry, position + entry.position());
             }
         });
+        if (kind == STAGE) {
+            payloadAt.put(id, new long[] {current, position + HEADER + idBytes.length, payload.length});
+        }
         position += length;
         track(kind, id, current);
         written += length;
@@ -167,6 +178,9 @@ final class StagingLog implements Closeable {
     }
 
     private void track(byte kind, String id, long file) {
+        if (kind != STAGE) {
+            payloadAt.remove(id);
+        }
         Long before = fileOf.remove(id);
         if (before != null) {
             liveIn.merge(before, -1, Integer::sum);
@@ -180,7 +194,7 @@ final class StagingLog implements Closeable {
 
     /** Removes the oldest files while nothing in them is live (never one after a file still needed). */
     private void removeFinishedFiles() {
-        while (!liveIn.isEmpty() && liveIn.firstKey() < current && liveIn.firstEntry().getValue() <= 0) {
+        while (!compacting && !liveIn.isEmpty() && liveIn.firstKey() < current && liveIn.firstEntry().getValue() <= 0) {
             long n = liveIn.pollFirstEntry().getKey();
             try {
                 Files.deleteIfExists(file(n));
@@ -188,6 +202,49 @@ final class StagingLog implements Closeable {
                 return; // tried again after the next entry
             }
         }
+    }
+
+    /**
+     * Copies the live records of the oldest file into the current one, once more than {@link #KEPT_BEHIND}
+     * files are kept for them: one upload that keeps failing must not keep every file after it. The copies are
+     * forced before the old file can go.
+     */
+    private void compact() throws IOException {
+        Map.Entry<Long, Integer> oldest = liveIn.firstEntry();
+        if (oldest == null || oldest.getKey() >= current || liveIn.headMap(current).size() <= KEPT_BEHIND) {
+            return;
+        }
+        if (compacting) {
+            return;
+        }
+        long n = oldest.getKey();
+        List<String> ids = new ArrayList<>();
+        long bytes = 0;
+        for (Map.Entry<String, long[]> e : payloadAt.entrySet()) {
+            if (e.getValue()[0] == n) {
+                ids.add(e.getKey());
+                bytes += e.getValue()[2];
+            }
+        }
+        if (bytes > capacity / 2) {
+            return; // mostly live: nothing to win
+        }
+        compacting = true;
+        try (FileChannel old = FileChannel.open(file(n), StandardOpenOption.READ)) {
+            for (String id : ids) {
+                long[] at = payloadAt.get(id);
+                ByteBuffer payload = ByteBuffer.allocate((int) at[2]);
+                while (payload.hasRemaining() && old.read(payload, at[1] + payload.position()) >= 0) {
+                    // read fully
+                }
+                appendNow(STAGE, id, payload.array());
+            }
+            open().force(false);
+            forced = written;
+        } finally {
+            compacting = false;
+        }
+        removeFinishedFiles();
     }
 
     /** Starts the next file, laid down in zeros and made durable first, so that later forces are overwrites. */
@@ -257,6 +314,9 @@ final class StagingLog implements Closeable {
                 break;
             }
             String key = new String(id, StandardCharsets.UTF_8);
+            if (kind == STAGE) {
+                payloadAt.put(key, new long[] {n, all.position() - payloadLength, payloadLength});
+            }
             recovered.remove(key);
             if (kind == STAGE) {
                 recovered.put(key, payload);
