@@ -21,12 +21,7 @@ public final class KeyPool {
     private static final BlockingQueue<SigningKey> ready = new ArrayBlockingQueue<>(READY);
     private static final AtomicBoolean filling = new AtomicBoolean();
     private static final AtomicLong madeAhead = new AtomicLong();
-    private static final ExecutorService filler = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "lafsfs-rsa-keys");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        return t;
-    });
+    private static final ExecutorService filler = daemonThread("lafsfs-rsa-keys", Thread.MIN_PRIORITY);
 
     /**
      * Keys already claimed from the disk stash: a claim renames, reads and deletes a file, and under upload load
@@ -38,11 +33,7 @@ public final class KeyPool {
     private static final BlockingQueue<Claimed> claimed = new ArrayBlockingQueue<>(CLAIMED);
     private static final AtomicBoolean claiming = new AtomicBoolean();
     private static final ReentrantLock claimLock = new ReentrantLock();
-    private static final ExecutorService claimer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "lafsfs-key-stash");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService claimer = daemonThread("lafsfs-key-stash", Thread.NORM_PRIORITY);
 
     private static volatile KeyStash stash;
 
@@ -51,6 +42,15 @@ public final class KeyPool {
     }
 
     private KeyPool() {
+    }
+
+    private static ExecutorService daemonThread(String name, int priority) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.setPriority(priority);
+            return t;
+        });
     }
 
     /** Also draws on keys made earlier and kept on disk (a long-running lafsfs's idle time); null: none. */
