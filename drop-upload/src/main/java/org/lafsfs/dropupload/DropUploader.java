@@ -71,6 +71,8 @@ public final class DropUploader implements AutoCloseable {
 
     /** Paths to look at, with the earliest time (System.nanoTime) they may be looked at. */
     private final Map<String, Long> dirty = new ConcurrentHashMap<>();
+    /** Deletions waiting for their renames' other halves (see waitsForItsRename). */
+    private final Set<String> waitingDeletions = ConcurrentHashMap.newKeySet();
     /** When each dirty path was first seen changing, so a file that never settles is uploaded anyway. */
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -185,9 +187,11 @@ public final class DropUploader implements AutoCloseable {
         for (String path : ready) {
             (Files.exists(root.resolve(path), LinkOption.NOFOLLOW_LINKS) ? present : gone).add(path);
         }
-        // Deletions that wait still make renames possible now: their files' contents may be here under new names.
-        boolean renamesPossible = !gone.isEmpty();
+        // Deletions that wait still make renames possible: their files' contents may be here under new names.
+        waitingDeletions.removeAll(present); // there again under their old names
+        boolean renamesPossible = !gone.isEmpty() || !waitingDeletions.isEmpty();
         gone.removeIf(this::waitsForItsRename);
+        waitingDeletions.removeAll(gone);
         present.sort((a, b) -> Long.compare(depth(a), depth(b)));
         runAll(present, path -> reconcile(path, renamesPossible));
         runAll(gone, path -> reconcile(path, false));
@@ -215,6 +219,7 @@ public final class DropUploader implements AutoCloseable {
             return false;
         }
         dirty.merge(path, settled, Math::max); // a newer notification of it meanwhile keeps its own time
+        waitingDeletions.add(path);
         return true;
     }
 
@@ -405,6 +410,7 @@ public final class DropUploader implements AutoCloseable {
             }
             state.remove(old);
             dirty.remove(old);
+            waitingDeletions.remove(old);
             firstSeen.remove(old);
             state.put(path, new Entry(false, a.size(), mtime, sha, linkedCap(path)));
             renamed.incrementAndGet();

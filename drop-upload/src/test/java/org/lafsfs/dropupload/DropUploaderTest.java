@@ -228,6 +228,38 @@ class DropUploaderTest {
     }
 
     @Test
+    void aRenameIsStillARenameWhileAnotherFileKeepsChanging() throws Exception {
+        Duration settle = Duration.ofMillis(300);
+        Files.write(local.resolve("photo.jpg"), random(4000, 9));
+        DropUploader uploader = start(config().withSettle(settle, Duration.ofSeconds(30)));
+        settle(uploader);
+        Path busy = local.resolve("busy.log");
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 40; i++) { // keeps a later settling time than the rename's halves throughout
+                    Files.writeString(busy, "line " + i);
+                    Thread.sleep(50);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        Thread.sleep(300);
+        Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("photo.jpg");
+        Files.move(local.resolve("photo.jpg"), outside);
+        Thread.sleep(settle.toMillis() / 3);
+        Files.move(outside, local.resolve("renamed.jpg"));
+        writer.join();
+        Thread.sleep(settle.toMillis() * 3);
+        settle(uploader);
+        DropUploader.Status s = uploader.status();
+        assertThat(s.renamed()).as(s.toString()).isEqualTo(1);
+        assertThat(s.deleted()).as(s.toString()).isZero();
+        assertThat(names(reader(), "/")).containsExactlyInAnyOrder("renamed.jpg", "busy.log");
+    }
+
+    @Test
     void aFileRewrittenAHundredTimesASecondIsUploadedOnceItIsQuiet() throws Exception {
         DropUploader uploader = start(config());
         Path hot = local.resolve("hot.log");
