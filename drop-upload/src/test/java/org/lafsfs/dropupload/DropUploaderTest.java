@@ -208,16 +208,26 @@ class DropUploaderTest {
         assertThat(read(other, "/b17")).isEqualTo(random(2000, 117));
     }
 
+    private DropUploader startedAndSettled(Duration settle) throws Exception {
+        DropUploader uploader = start(config().withSettle(settle, Duration.ofSeconds(30)));
+        settle(uploader);
+        return uploader;
+    }
+
+    /** A rename whose creation is seen a third of a settle after its deletion (moved out, then back in). */
+    private void renameInTwoSteps(String from, String to, Duration settle) throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve(from);
+        Files.move(local.resolve(from), outside); // the deletion settles first...
+        Thread.sleep(settle.toMillis() / 3);
+        Files.move(outside, local.resolve(to)); // ...and the creation a third of a settle later
+    }
+
     @Test
     void aRenameWhoseCreationIsSeenLaterThanItsDeletionIsStillARename() throws Exception {
         Duration settle = Duration.ofMillis(600);
         Files.write(local.resolve("report.pdf"), random(3000, 7));
-        DropUploader uploader = start(config().withSettle(settle, Duration.ofSeconds(30)));
-        settle(uploader);
-        Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("report.pdf");
-        Files.move(local.resolve("report.pdf"), outside); // the deletion settles first...
-        Thread.sleep(settle.toMillis() / 3);
-        Files.move(outside, local.resolve("final.pdf")); // ...and the creation a third of a settle later
+        DropUploader uploader = startedAndSettled(settle);
+        renameInTwoSteps("report.pdf", "final.pdf", settle);
         Thread.sleep(settle.toMillis() * 3);
         settle(uploader);
         DropUploader.Status s = uploader.status();
@@ -231,8 +241,7 @@ class DropUploaderTest {
     void aRenameIsStillARenameWhileAnotherFileKeepsChanging() throws Exception {
         Duration settle = Duration.ofMillis(300);
         Files.write(local.resolve("photo.jpg"), random(4000, 9));
-        DropUploader uploader = start(config().withSettle(settle, Duration.ofSeconds(30)));
-        settle(uploader);
+        DropUploader uploader = startedAndSettled(settle);
         Path busy = local.resolve("busy.log");
         Thread writer = new Thread(() -> {
             try {
@@ -246,10 +255,7 @@ class DropUploaderTest {
         });
         writer.start();
         Thread.sleep(300);
-        Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("photo.jpg");
-        Files.move(local.resolve("photo.jpg"), outside);
-        Thread.sleep(settle.toMillis() / 3);
-        Files.move(outside, local.resolve("renamed.jpg"));
+        renameInTwoSteps("photo.jpg", "renamed.jpg", settle);
         writer.join();
         Thread.sleep(settle.toMillis() * 3);
         settle(uploader);
