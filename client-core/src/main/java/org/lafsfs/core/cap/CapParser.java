@@ -1,5 +1,8 @@
 package org.lafsfs.core.cap;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.lafsfs.core.codec.Base32;
 import org.lafsfs.core.crypto.Hashes;
 
@@ -12,6 +15,21 @@ import org.lafsfs.core.crypto.Hashes;
 public final class CapParser {
     static final String READ_ONLY_PREFIX = "ro.";
     static final String IMMUTABLE_PREFIX = "imm.";
+    /**
+     * Caps parsed lately, by their text. A mount parses the same directory entries' caps on every lookup,
+     * and a write cap's parse hashes its key twice; caps are immutable values, so one parse can serve them
+     * all. Least recently used first out; malformed caps are never kept (their parse throws), nor unknown
+     * kinds or long texts (a directory may hold anything there: the memory bound is in entries).
+     */
+    private static final int REMEMBERED = 4096;
+    private static final int LONGEST_REMEMBERED = 256;
+    private static final Map<String, Cap> recent = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Cap> eldest) {
+                    return size() > REMEMBERED;
+                }
+            });
 
     private CapParser() {
     }
@@ -24,6 +42,21 @@ public final class CapParser {
      *     contradicts its {@code ro.}/{@code imm.} prefix
      */
     public static Cap parse(String text) {
+        if (text == null) {
+            throw new MalformedCapException("no cap given");
+        }
+        Cap known = recent.get(text);
+        if (known == null) {
+            known = parseUncached(text);
+            if (!(known instanceof UnknownCap) && text.length() <= LONGEST_REMEMBERED) {
+                recent.put(text, known);
+            }
+        }
+        return known;
+    }
+
+    /** {@link #parse} without the memory of earlier parses. */
+    static Cap parseUncached(String text) {
         if (text == null) {
             throw new MalformedCapException("no cap given");
         }

@@ -55,7 +55,7 @@ public final class ChkCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return "URI:CHK:" + Base32.encode(key) + ":" + Base32.encode(uriExtensionHash) + ":" + neededShares + ":"
                 + totalShares + ":" + size;
     }

@@ -45,7 +45,7 @@ public final class ChkVerifierCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return "URI:CHK-Verifier:" + storageIndex + ":" + Base32.encode(uriExtensionHash) + ":" + neededShares + ":"
                 + totalShares + ":" + size;
     }

@@ -48,7 +48,7 @@ public final class DirectoryCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         String inner = fileCap.uri();
         return "URI:" + kind() + inner.substring(("URI:" + fileCap.kind()).length());
     }

@@ -25,7 +25,7 @@ public final class LiteralCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return "URI:LIT:" + Base32.encode(data);
     }
 

@@ -38,7 +38,7 @@ public final class MutableReadCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return "URI:" + kind() + ":" + Base32.encode(readkey) + ":" + Base32.encode(fingerprint);
     }
 

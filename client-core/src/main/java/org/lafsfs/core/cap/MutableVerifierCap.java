@@ -31,7 +31,7 @@ public final class MutableVerifierCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return "URI:" + kind() + ":" + storageIndex + ":" + Base32.encode(fingerprint);
     }
 

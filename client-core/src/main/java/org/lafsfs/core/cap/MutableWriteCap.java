@@ -48,7 +48,7 @@ public final class MutableWriteCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return "URI:" + kind() + ":" + Base32.encode(writekey) + ":" + Base32.encode(fingerprint);
     }
 

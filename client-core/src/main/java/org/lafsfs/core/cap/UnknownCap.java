@@ -21,7 +21,7 @@ public final class UnknownCap extends AbstractCap implements Cap {
     }
 
     @Override
-    public String uri() {
+    protected String canonical() {
         return text;
     }
 

@@ -21,10 +21,10 @@ import java.util.function.LongSupplier;
  * (Tahoe once ran a key-generator service for the same reason): untarring a
  * tree of 800 directories needs 800 keys, about 80 s of CPU if made on the
  * spot. A long-running lafsfs keeps up to {@code target} keys here, made on
- * a low-priority thread only after a few seconds without a key taken and
- * while the rest of the process is idle (Java thread priorities mean nothing
- * to Linux), so it never competes with the work it is there to speed up: an
- * untar of small files takes no keys but keeps both cores busy.
+ * a thread at nice 19 ({@link IdlePriority}) only after a few seconds without
+ * a key taken and while the rest of the process is idle, so it does not
+ * compete with the work it is there to speed up: an untar of small files
+ * takes no keys but keeps both cores busy.
  *
  * <p>Every key is handed out once, by any number of processes sharing the
  * directory: a taker first renames the key file to a name of its own
@@ -45,6 +45,7 @@ public final class KeyStash implements AutoCloseable {
     private final LongSupplier othersCpuNanos;
     private volatile Thread filler;
     private volatile String problem;
+    private volatile boolean niceLowered;
 
     /**
      * @param target how many keys to keep ready (0: take only, never fill)
@@ -110,6 +111,11 @@ public final class KeyStash implements AutoCloseable {
         return problem;
     }
 
+    /** Whether the filling thread runs at nice 19 (false before it started, or where the OS would not). */
+    boolean fillsAtLowestPriority() {
+        return niceLowered;
+    }
+
     /** How many keys are ready. */
     public int size() {
         return keys().size();
@@ -152,6 +158,7 @@ public final class KeyStash implements AutoCloseable {
     }
 
     private void fill() {
+        niceLowered = IdlePriority.lowerCurrentThread();
         try {
             long lastLook = System.nanoTime();
             long lastCpu = othersCpuNanos.getAsLong();
