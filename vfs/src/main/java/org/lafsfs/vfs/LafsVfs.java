@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.lafsfs.cache.GridCache;
 import org.lafsfs.core.cap.Cap;
+import org.lafsfs.core.immutable.KeyAhead;
 import org.lafsfs.core.cap.ChkCap;
 import org.lafsfs.core.cap.DirectoryCap;
 import org.lafsfs.core.cap.LiteralCap;
@@ -725,7 +726,7 @@ public final class LafsVfs implements Vfs {
                     edit(n.parent(), Map.of(n.name(), Optional.of(DirectoryEntry.of(n.name(), EMPTY,
                             freshLink(null)))), false);
                 }
-                file = new OpenFile(this::newSpool, n.parent(), n.name(), null, null);
+                file = new OpenFile(this::newSpool, this::keyAhead, n.parent(), n.name(), null, null);
                 file.markChanged();
                 openFiles.put(location(n.parent(), n.name()), file);
             } else {
@@ -744,7 +745,7 @@ public final class LafsVfs implements Vfs {
                 file = openFiles.get(location(n.parent(), n.name()));
                 if (file == null) {
                     Cap cap = capOf(n.entry());
-                    file = new OpenFile(this::newSpool, n.parent(), n.name(), staged != null ? busy.get().base : cap,
+                    file = new OpenFile(this::newSpool, this::keyAhead, n.parent(), n.name(), staged != null ? busy.get().base : cap,
                             staged != null ? staged : content(cap, path));
                     openFiles.put(location(n.parent(), n.name()), file);
                 }
@@ -770,6 +771,12 @@ public final class LafsVfs implements Vfs {
 
     private Path newSpool() {
         return spoolFiles.take();
+    }
+
+    /** Hashes a spool file's convergent key while it is written, where uploads are convergent. */
+    private KeyAhead keyAhead(Path spool) {
+        byte[] secret = config.convergenceSecret();
+        return secret == null ? null : new KeyAhead(spool, grid.params(), secret);
     }
 
     @Override

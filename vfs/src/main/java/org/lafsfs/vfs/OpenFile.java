@@ -6,7 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.lafsfs.core.immutable.KeyAhead;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.DirectoryCap;
 
@@ -17,7 +22,24 @@ import org.lafsfs.core.cap.DirectoryCap;
  * beyond both reads as zeros. Every handle of the file shares this state.
  */
 final class OpenFile {
+    /**
+     * After this many bytes written, the spool's data is flushed to disk in the background. The close
+     * forces the spool before it stages the upload (the data must survive a crash once close returned),
+     * and with nothing flushed before, the close of a 1 GiB file waited half a second for the disk, of
+     * a 10 GiB file several seconds: the disk may as well write while the client is still sending.
+     */
+    static final long WRITEBACK_STEP = 64L << 20;
+    private static final ExecutorService WRITEBACK = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lafsfs-spool-writeback");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicLong backgroundFlushes = new AtomicLong();
+
     private final Supplier<Path> spools;
+    private final Function<Path, KeyAhead> keysAhead;
+    /** The convergent key of the spool's contents as they are written, or null (see {@link KeyAhead}). */
+    private KeyAhead keyAhead;
     /** The spool file, once something needs it (a file only read never gets one). */
     Path spoolPath;
     DirectoryCap dir;
@@ -29,11 +51,15 @@ final class OpenFile {
     private final RangeSet written = new RangeSet();
     private boolean changed;
     private FileChannel spool;
+    private long unflushed;
+    private boolean flushing;
     int handles;
     boolean unlinked;
 
-    OpenFile(Supplier<Path> spools, DirectoryCap dir, String name, Cap baseCap, FileContent base) {
+    OpenFile(Supplier<Path> spools, Function<Path, KeyAhead> keysAhead, DirectoryCap dir, String name, Cap baseCap,
+            FileContent base) {
         this.spools = spools;
+        this.keysAhead = keysAhead;
         this.dir = dir;
         this.name = name;
         this.baseCap = baseCap;
@@ -96,9 +122,38 @@ final class OpenFile {
         while (data.hasRemaining()) {
             pos += spool.write(data, pos);
         }
+        if (keyAhead != null) {
+            keyAhead.written(offset, length);
+        }
+        unflushed += length;
+        if (unflushed >= WRITEBACK_STEP && !flushing) {
+            flushBehind(spool);
+        }
         written.add(offset, offset + length);
         size = Math.max(size, offset + length);
         changed = true;
+    }
+
+    private void flushBehind(FileChannel ch) {
+        flushing = true;
+        unflushed = 0;
+        WRITEBACK.execute(() -> {
+            try {
+                ch.force(false);
+                backgroundFlushes.incrementAndGet();
+            } catch (IOException e) {
+                // closed meanwhile, or failing: the close's own force is the one that reports
+            } finally {
+                synchronized (this) {
+                    flushing = false;
+                }
+            }
+        });
+    }
+
+    /** How many background flushes have finished, in this process (for tests). */
+    static long backgroundFlushes() {
+        return backgroundFlushes.get();
     }
 
     synchronized void truncate(long newSize) throws IOException {
@@ -108,6 +163,9 @@ final class OpenFile {
             if (spool != null && spool.size() > newSize) {
                 spool.truncate(newSize);
             }
+        }
+        if (keyAhead != null) {
+            keyAhead.truncated(newSize);
         }
         if (newSize != size) {
             changed = true;
@@ -177,12 +235,21 @@ final class OpenFile {
             Files.createDirectories(spoolPath.getParent());
             spool = FileChannel.open(spoolPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
+            if (keyAhead == null && written.list().isEmpty()) {
+                keyAhead = keysAhead.apply(spoolPath);
+            }
         }
     }
 
     /** After an fsync published the file: what is on the grid is the new base, and nothing is written yet. */
+    /** What hashed the spool's key so far, for the upload of the spool as it is now (null if nothing did). */
+    synchronized KeyAhead keyAhead() {
+        return keyAhead;
+    }
+
     synchronized void rebase(Cap cap, FileContent content) {
-        spoolPath = null; // the old one is the staged upload's
+        spoolPath = null; // the old one is the staged upload's, and so is its key
+        keyAhead = null;
         baseCap = cap;
         base = content;
         baseLimit = content.size();

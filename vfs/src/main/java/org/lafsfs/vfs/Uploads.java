@@ -28,6 +28,7 @@ import org.lafsfs.core.dirnode.DirectoryEntry;
 import org.lafsfs.core.dirnode.LinkMetadata;
 import org.lafsfs.core.grid.Grid;
 import org.lafsfs.core.immutable.ChkUploader;
+import org.lafsfs.core.immutable.KeyAhead;
 import org.lafsfs.core.immutable.UploadSource;
 import org.lafsfs.core.mutable.MutableFileNode;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ final class Uploads {
         final CompletableFuture<Void> placed = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile String error;
+        /** The convergent key hashed while the file was written; null after a restart (it is hashed again). */
+        volatile KeyAhead keyAhead;
 
         Staged(String id, DirectoryCap dir, String name, Kind kind, Cap base, MutableFormat format, long size,
                 List<long[]> ranges, Path spool, boolean inline, double closedAt) {
@@ -150,6 +153,7 @@ final class Uploads {
         Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, kind, file.baseCap,
                 format, file.size(), kind == Kind.MUTABLE_UPDATE ? file.writtenRanges() : List.of(), file.spoolPath,
                 contents != null, LinkMetadata.now());
+        staged.keyAhead = file.keyAhead();
         writeRecord(staged, contents);
         synchronized (this) {
             Staged earlier = byLocation.put(location(staged.dir, staged.name), staged);
@@ -354,6 +358,7 @@ final class Uploads {
         Staged again = new Staged(s.id, s.dir, s.name, s.kind, s.base, s.format, s.size, s.ranges, s.spool,
                 s.inline, s.closedAt);
         again.cancelled = s.cancelled;
+        again.keyAhead = s.keyAhead;
         synchronized (this) {
             if (byLocation.get(location(s.dir, s.name)) == s) {
                 byLocation.put(location(s.dir, s.name), again);
@@ -368,7 +373,7 @@ final class Uploads {
         switch (s.kind) {
             case IMMUTABLE:
                 return new ChkUploader(grid.servers(), grid.params(), convergence, grid.secrets())
-                        .upload(UploadSource.of(s.spool), sent -> s.placed.complete(null)).cap();
+                        .upload(UploadSource.of(s.spool, s.keyAhead), sent -> s.placed.complete(null)).cap();
             case MUTABLE_NEW:
                 return MutableFileNode.create(grid, s.format, Files.readAllBytes(s.spool)).writeCap();
             case MUTABLE_OVERWRITE:

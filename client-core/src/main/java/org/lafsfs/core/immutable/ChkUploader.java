@@ -274,6 +274,11 @@ public final class ChkUploader {
     // ---- keys ----
 
     private byte[] convergentKey(UploadSource source, int k, int n, int segmentSize) throws IOException {
+        KeyAhead ahead = source.keyAhead();
+        byte[] key = ahead == null ? null : ahead.key(source, k, n, segmentSize, convergenceSecret);
+        if (key != null) {
+            return key;
+        }
         Sha256d hasher = Hashes.convergenceHasher(k, n, segmentSize, convergenceSecret);
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = source.open()) {

@@ -12,6 +12,11 @@ public interface UploadSource {
 
     InputStream open() throws IOException;
 
+    /** The convergent key hashed while the file was written, if anyone did; null: none. */
+    default KeyAhead keyAhead() {
+        return null;
+    }
+
     static UploadSource of(byte[] data) {
         byte[] copy = data.clone();
         return new UploadSource() {
@@ -26,7 +31,16 @@ public interface UploadSource {
     }
 
     static UploadSource of(Path file) {
+        return of(file, null);
+    }
+
+    /** A file whose convergent key may have been hashed while it was written ({@code keyAhead} may be null). */
+    static UploadSource of(Path file, KeyAhead keyAhead) {
         return new UploadSource() {
+            public KeyAhead keyAhead() {
+                return keyAhead;
+            }
+
             public long size() throws IOException {
                 return Files.size(file);
             }
