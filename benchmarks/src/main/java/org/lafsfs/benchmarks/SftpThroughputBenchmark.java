@@ -49,7 +49,7 @@ public final class SftpThroughputBenchmark {
             // cold JVM spends a quarter of a first get compiling its read path (OpenSSH has nothing to warm
             // but the page cache, which it gets as well).
             Path warmUp = work.resolve("warm-up.bin");
-            writeRandom(warmUp, (long) Math.min(mib, 128) << 20, 2);
+            writeRandom(warmUp, (long) Math.min(mib, 256) << 20, 2);
             Path key = LocalSshd.newClientKey(work.resolve("id_ed25519"));
             String publicKey = Files.readString(work.resolve("id_ed25519.pub"), StandardCharsets.UTF_8).strip();
             System.out.printf(Locale.ROOT, "%d MiB, OpenSSH sftp client, cipher %s, 2 cores%n", mib, CIPHER);

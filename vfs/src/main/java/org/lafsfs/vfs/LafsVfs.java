@@ -53,6 +53,8 @@ public final class LafsVfs implements Vfs {
     private final Grid grid;
     private final DirectoryCap root;
     private final VfsConfig config;
+    /** How often a close waiting for its upload looks at the upload's pace. */
+    private static final long UPLOAD_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private final GridCache cache;
     private final Directories directories;
     private final Uploads uploads;
@@ -1012,7 +1014,7 @@ public final class LafsVfs implements Vfs {
                 CompletableFuture.anyOf(staged.placed, staged.done).get(wait.toMillis(), TimeUnit.MILLISECONDS);
                 return staged.done.isDone() ? staged.done.get() : null;
             }
-            return staged.done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return awaitUpload(staged, wait);
         } catch (TimeoutException e) {
             return null; // safe in the spool; the outcome shows in status() and at the next fsync
         } catch (InterruptedException e) {
@@ -1023,6 +1025,29 @@ public final class LafsVfs implements Vfs {
             throw new VfsException(cause instanceof org.lafsfs.core.immutable.UploadException
                     && String.valueOf(cause.getMessage()).contains("full") ? Errno.ENOSPC : Errno.EIO,
                     "upload of " + path + " failed (kept in the spool and retried): " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Waits up to {@code wait} for the upload, but not past the moment its own pace shows it cannot finish in
+     * time: the recent pace that let the close wait can be wrong (a slower disk now, another upload beside
+     * it), and a close that sits out the whole wait only to time out is what a client like WinSCP gives up on.
+     */
+    private static Cap awaitUpload(Uploads.Staged staged, java.time.Duration wait)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                return staged.done.get(Math.min(left, UPLOAD_LOOK_NANOS), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (staged.kind == Uploads.Kind.IMMUTABLE && staged.finishesAfter(deadline)) {
+                    return null; // placed, safe in the spool, and too slow for the wait
+                }
+            }
         }
     }
 

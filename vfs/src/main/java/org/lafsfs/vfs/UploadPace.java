@@ -11,6 +11,12 @@ import java.time.Duration;
 final class UploadPace {
     /** Smaller uploads measure latency (placement, the record, the relink) more than pace. */
     static final long MIN_SAMPLE = 1 << 20;
+    /**
+     * An upload expected to need more than this share of the wait counts as outlasting it. The estimates
+     * leave out the last steps (trailers, the servers' flushes, the relink), and a close that sits out its
+     * whole wait only to time out is the worst of both: slow, and nothing to report.
+     */
+    static final double MARGIN = 0.75;
 
     private double bytesPerSecond = Double.NaN;
 
@@ -26,7 +32,7 @@ final class UploadPace {
 
     /** Whether uploading {@code bytes} is expected to take longer than {@code wait} (false while unknown). */
     synchronized boolean outlasts(long bytes, Duration wait) {
-        return !Double.isNaN(bytesPerSecond) && bytes / bytesPerSecond > wait.toNanos() / 1e9;
+        return !Double.isNaN(bytesPerSecond) && bytes / bytesPerSecond > MARGIN * wait.toNanos() / 1e9;
     }
 
     /** Bytes per second, or NaN while no upload has been measured. */

@@ -52,6 +52,8 @@ final class Uploads {
 
     /** Whole files up to this size are kept in their record (one fsync at close instead of two). */
     static final int INLINE_LIMIT = 64 * 1024;
+    /** An upload's own pace is trusted once it has sent this much (a few segments). */
+    static final long MIN_SENT_TO_JUDGE = 4L << 20;
 
     /** A staged file: where it goes, how, and its spool. */
     static final class Staged {
@@ -75,6 +77,34 @@ final class Uploads {
         volatile String error;
         /** The convergent key hashed while the file was written; null after a restart (it is hashed again). */
         volatile KeyAhead keyAhead;
+        /** Bytes of an immutable upload encoded and sent so far, and when its shares were placed (nanoTime). */
+        private volatile long sent;
+        private volatile long placedAt;
+
+        /** The upload's progress report: 0 once the shares are placed, then the bytes sent so far. */
+        void progress(long bytes) {
+            if (!placed.isDone()) {
+                placedAt = System.nanoTime();
+                placed.complete(null);
+            }
+            sent = bytes;
+        }
+
+        /**
+         * Whether this upload, at the pace it has gone since its shares were placed, will still be running at
+         * {@code deadline} (nanoTime), with {@link UploadPace#MARGIN}'s allowance for its last steps; false
+         * while too little has been sent to tell.
+         */
+        boolean finishesAfter(long deadline) {
+            long now = System.nanoTime();
+            long sentSoFar = sent;
+            long elapsed = now - placedAt;
+            if (!placed.isDone() || sentSoFar < MIN_SENT_TO_JUDGE || elapsed <= 0) {
+                return false;
+            }
+            double nanosPerByte = (double) elapsed / sentSoFar;
+            return now + (size - sentSoFar) * nanosPerByte / UploadPace.MARGIN > deadline;
+        }
 
         Staged(String id, DirectoryCap dir, String name, Kind kind, Cap base, MutableFormat format, long size,
                 List<long[]> ranges, Path spool, boolean inline, double closedAt) {
@@ -373,7 +403,7 @@ final class Uploads {
         switch (s.kind) {
             case IMMUTABLE:
                 return new ChkUploader(grid.servers(), grid.params(), convergence, grid.secrets())
-                        .upload(UploadSource.of(s.spool, s.keyAhead), sent -> s.placed.complete(null)).cap();
+                        .upload(UploadSource.of(s.spool, s.keyAhead), s::progress).cap();
             case MUTABLE_NEW:
                 return MutableFileNode.create(grid, s.format, Files.readAllBytes(s.spool)).writeCap();
             case MUTABLE_OVERWRITE:

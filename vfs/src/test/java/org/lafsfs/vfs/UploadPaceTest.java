@@ -32,6 +32,14 @@ class UploadPaceTest {
     }
 
     @Test
+    void anUploadThatWouldNeedMostOfTheWaitOutlastsItToo() {
+        UploadPace pace = new UploadPace();
+        pace.record(10 * MIB, 1_000_000_000L); // 10 MiB/s: 9 MiB takes 0.9 s of a 1 s wait
+        assertThat(pace.outlasts(9 * MIB, Duration.ofSeconds(1))).isTrue();
+        assertThat(pace.outlasts(7 * MIB, Duration.ofSeconds(1))).isFalse();
+    }
+
+    @Test
     void theNewestUploadCountsForHalf() {
         UploadPace pace = new UploadPace();
         pace.record(10 * MIB, 1_000_000_000L);
