@@ -747,8 +747,8 @@ public final class LafsVfs implements Vfs {
                 file = openFiles.get(location(n.parent(), n.name()));
                 if (file == null) {
                     Cap cap = capOf(n.entry());
-                    file = new OpenFile(this::newSpool, this::keyAhead, n.parent(), n.name(), staged != null ? busy.get().base : cap,
-                            staged != null ? staged : content(cap, path));
+                    file = new OpenFile(this::newSpool, this::keyAhead, n.parent(), n.name(),
+                            staged != null ? busy.get().base : cap, staged != null ? staged : content(cap, path));
                     openFiles.put(location(n.parent(), n.name()), file);
                 }
             }

@@ -11,9 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.lafsfs.core.immutable.KeyAhead;
 import org.lafsfs.core.cap.Cap;
 import org.lafsfs.core.cap.DirectoryCap;
+import org.lafsfs.core.immutable.KeyAhead;
 
 /**
  * A file while handles are open on it: its published contents (the base),
@@ -241,12 +241,12 @@ final class OpenFile {
         }
     }
 
-    /** After an fsync published the file: what is on the grid is the new base, and nothing is written yet. */
     /** What hashed the spool's key so far, for the upload of the spool as it is now (null if nothing did). */
     synchronized KeyAhead keyAhead() {
         return keyAhead;
     }
 
+    /** After an fsync published the file: what is on the grid is the new base, and nothing is written yet. */
     synchronized void rebase(Cap cap, FileContent content) {
         spoolPath = null; // the old one is the staged upload's, and so is its key
         keyAhead = null;

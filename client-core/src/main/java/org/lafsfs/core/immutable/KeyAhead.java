@@ -40,7 +40,8 @@ public final class KeyAhead {
     private final long segmentSize;
     private final byte[] secret;
     private final long startsAt;
-    private final Sha256d hasher;
+    /** Made once the file reaches a segment: most files written are smaller and never need it. */
+    private Sha256d hasher;
     /** The end of what was written in order from byte 0. */
     private long inOrder;
     private long hashed;
@@ -62,7 +63,6 @@ public final class KeyAhead {
         this.segmentSize = ChkEncoder.segmentSizeFor(Long.MAX_VALUE, params.maxSegmentSize(), k);
         this.secret = convergenceSecret.clone();
         this.startsAt = params.maxSegmentSize();
-        this.hasher = Hashes.convergenceHasher(k, n, segmentSize, secret);
     }
 
     /** Bytes {@code [offset, offset + length)} are now in the file. */
@@ -76,6 +76,9 @@ public final class KeyAhead {
         }
         inOrder += length;
         if (!scheduled && inOrder >= startsAt && inOrder - hashed >= STEP) {
+            if (hasher == null) {
+                hasher = Hashes.convergenceHasher(k, n, segmentSize, secret);
+            }
             scheduled = true;
             HASHING.execute(this::catchUp);
         }
@@ -162,6 +165,9 @@ public final class KeyAhead {
         if (broken || size != inOrder || size < startsAt || k != this.k || n != this.n
                 || segmentSize != this.segmentSize || !Arrays.equals(secret, this.secret)) {
             return null;
+        }
+        if (hasher == null) {
+            hasher = Hashes.convergenceHasher(k, n, segmentSize, secret);
         }
         try (InputStream in = source.open()) {
             in.skipNBytes(hashed);
