@@ -328,6 +328,14 @@ public final class LafsVfs implements Vfs {
         synchronized (this) {
             open = openFiles.get(location(n.parent(), n.name()));
             staged = uploads.at(n.parent(), n.name());
+            if (open == null && staged.isEmpty()) {
+                // The entry was read before taking this lock: a close and its upload may have linked new
+                // contents since (an upload links before it stops being staged), so size what is linked now.
+                DirectoryEntry now = entry(n.parent(), n.name());
+                if (now != null) {
+                    cap = capOf(now);
+                }
+            }
         }
         if (open != null) {
             return open.size();
@@ -432,6 +440,7 @@ public final class LafsVfs implements Vfs {
 
     @Override
     public synchronized void unlink(String path) throws VfsException {
+        awaitClosed(path);
         if (forgetUnlinkedUpload(path)) {
             return;
         }
@@ -485,6 +494,7 @@ public final class LafsVfs implements Vfs {
 
     @Override
     public synchronized void rename(String from, String to) throws VfsException {
+        awaitClosed(from, to);
         if (moveUnlinkedUpload(from, to)) {
             return;
         }
@@ -564,6 +574,7 @@ public final class LafsVfs implements Vfs {
 
     @Override
     public synchronized void link(String existing, String newPath) throws VfsException {
+        awaitClosed(existing);
         Node src = existing(existing);
         if (src.parent() == null || isDirectory(src)) {
             throw new VfsException(Errno.EPERM, "directories cannot be hard-linked: " + existing);
@@ -692,6 +703,7 @@ public final class LafsVfs implements Vfs {
                 || options.contains(OpenOption.TRUNCATE);
         Optional<Uploads.Staged> busy;
         synchronized (this) {
+            awaitClosed(path);
             Node n = node(path);
             busy = n.exists() && n.parent() != null && !openFiles.containsKey(location(n.parent(), n.name()))
                     ? uploads.at(n.parent(), n.name()) : Optional.empty();
@@ -912,9 +924,16 @@ public final class LafsVfs implements Vfs {
             synchronized (LafsVfs.this) {
                 boolean last = --file.handles == 0;
                 if (last) {
-                    openFiles.remove(location(file.dir, file.name), file);
                     if (stamp && !file.unlinked && file.changed()) {
-                        touch(file);
+                        try {
+                            touch(file);
+                        } catch (VfsException e) {
+                            openFiles.remove(location(file.dir, file.name), file);
+                            throw e;
+                        }
+                        file.closing = true; // listed until staged: see closed()
+                    } else {
+                        openFiles.remove(location(file.dir, file.name), file);
                     }
                 }
                 return last;
@@ -926,13 +945,19 @@ public final class LafsVfs implements Vfs {
             if (closed || !release(true)) {
                 return;
             }
-            synchronized (file) {
-                if (file.unlinked || !file.changed()) {
-                    discard(file);
-                    return;
+            Uploads.Staged staged;
+            try {
+                synchronized (file) {
+                    if (file.unlinked || !file.changed()) {
+                        discard(file);
+                        return;
+                    }
+                    staged = stage(file, path);
                 }
-                publish(file, path, config.closeWait());
+            } finally {
+                closed(file);
             }
+            await(staged, path, config.closeWait());
         }
 
         @Override
@@ -981,6 +1006,55 @@ public final class LafsVfs implements Vfs {
      * else null.
      */
     private Cap publish(OpenFile file, String path, java.time.Duration wait) throws VfsException {
+        return await(stage(file, path), path, wait);
+    }
+
+    /**
+     * A closing file is staged: its upload now stands for it (in {@code stat}, {@code open}, renames), so it
+     * leaves the open files and whoever waits in {@link #awaitClosed} goes on.
+     */
+    private synchronized void closed(OpenFile file) {
+        if (file.closing) {
+            file.closing = false;
+            openFiles.remove(location(file.dir, file.name), file);
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits, giving up the VFS lock, while the file at {@code path} is between its last close and its staged
+     * upload. Through FUSE a close(2) returns before the kernel's release reaches us, so a stat, open or rename
+     * right after it must not see the name's old contents. Call with the VFS lock; a path that does not resolve
+     * is left to the caller's own checks.
+     */
+    private void awaitClosed(String... paths) throws VfsException {
+        while (closingAt(paths)) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VfsException(Errno.EIO, "interrupted while " + String.join(", ", paths)
+                        + " was being closed");
+            }
+        }
+    }
+
+    private boolean closingAt(String... paths) {
+        for (String path : paths) {
+            try {
+                Node n = node(path);
+                OpenFile file = n.parent() == null ? null : openFiles.get(location(n.parent(), n.name()));
+                if (file != null && file.closing) {
+                    return true;
+                }
+            } catch (VfsException e) {
+                // not a name that resolves: nothing there is closing
+            }
+        }
+        return false;
+    }
+
+    private Uploads.Staged stage(OpenFile file, String path) throws VfsException {
         Uploads.Kind kind;
         MutableFormat format = null;
         if (file.baseCap instanceof MutableWriteCap w) {
@@ -1001,6 +1075,11 @@ public final class LafsVfs implements Vfs {
         if (file.baseCap != null && file.baseCap.isMutable()) {
             cache.invalidateMutable(file.baseCap.storageIndex().orElseThrow());
         }
+        return staged;
+    }
+
+    /** Waits for a staged upload as {@link #publish} describes. */
+    private Cap await(Uploads.Staged staged, String path, java.time.Duration wait) throws VfsException {
         try {
             if (wait == null) {
                 return staged.done.get();
@@ -1008,7 +1087,7 @@ public final class LafsVfs implements Vfs {
             if (wait.isZero()) {
                 return null;
             }
-            if (kind == Uploads.Kind.IMMUTABLE && uploads.pace().outlasts(staged.work(), wait)) {
+            if (staged.kind == Uploads.Kind.IMMUTABLE && uploads.pace().outlasts(staged.work(), wait)) {
                 // The whole upload would outlast the wait: wait only until the servers have taken the shares
                 // (a grid that is down or full says so by then), and leave the rest to the spool.
                 CompletableFuture.anyOf(staged.placed, staged.done).get(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -1055,6 +1134,16 @@ public final class LafsVfs implements Vfs {
 
     @Override
     public void sync() throws VfsException {
+        synchronized (this) {
+            while (openFiles.values().stream().anyMatch(f -> f.closing)) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new VfsException(Errno.EIO, "interrupted while files were being closed");
+                }
+            }
+        }
         try {
             uploads.awaitAll();
             directories.publishAll();

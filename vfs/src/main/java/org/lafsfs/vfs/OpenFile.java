@@ -55,6 +55,11 @@ final class OpenFile {
     private boolean flushing;
     int handles;
     boolean unlinked;
+    /**
+     * Its last handle is closed and its upload is being staged: it stays listed as open (under the VFS lock) so
+     * its name still shows its size, and nothing opens, renames or unlinks it until the staged upload stands for it.
+     */
+    boolean closing;
 
     OpenFile(Supplier<Path> spools, Function<Path, KeyAhead> keysAhead, DirectoryCap dir, String name, Cap baseCap,
             FileContent base) {

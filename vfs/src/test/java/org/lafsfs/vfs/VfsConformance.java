@@ -1108,6 +1108,62 @@ public abstract class VfsConformance {
             }
         }
 
+        /*
+         * Through FUSE a close(2) returns before the kernel's release reaches the VFS (and a path's truncate or
+         * rename can arrive while another handle's release is still staging the file): what the last close
+         * staged is what the name shows, at every moment of that close and right after it.
+         */
+        @Test
+        void aNameShowsWhatItsLastCloseStagesWhileThatCloseRuns() throws Exception {
+            for (byte[] contents : List.of(bytes("goodbye!"), random(3_000, 7))) {
+                for (int round = 0; round < 20; round++) {
+                    writeFile(vfs, "/c", bytes("hello"));
+                    FileHandle reader = vfs.open("/c", options(READ));
+                    try (FileHandle writer = vfs.open("/c", options(WRITE, TRUNCATE))) {
+                        writer.write(0, contents, 0, contents.length);
+                    }
+                    Future<?> closing = closeAside(reader);
+                    while (!closing.isDone()) {
+                        assertThat(vfs.stat("/c").size()).isEqualTo(contents.length);
+                    }
+                    closing.get(60, TimeUnit.SECONDS);
+                    assertThat(vfs.stat("/c").size()).isEqualTo(contents.length);
+                    assertThat(readFile(vfs, "/c")).isEqualTo(contents);
+                }
+            }
+        }
+
+        @Test
+        void aFileRenamedAsItsLastCloseRunsMovesWithItsNewContents() throws Exception {
+            for (byte[] contents : List.of(bytes("goodbye!"), random(3_000, 8))) {
+                for (int round = 0; round < 20; round++) {
+                    writeFile(vfs, "/r", bytes("hello"));
+                    FileHandle reader = vfs.open("/r", options(READ));
+                    try (FileHandle writer = vfs.open("/r", options(WRITE, TRUNCATE))) {
+                        writer.write(0, contents, 0, contents.length);
+                    }
+                    Future<?> closing = closeAside(reader);
+                    vfs.rename("/r", "/moved");
+                    closing.get(60, TimeUnit.SECONDS);
+                    assertThat(names(vfs.readdir("/"))).contains("moved").doesNotContain("r");
+                    assertThat(readFile(vfs, "/moved")).isEqualTo(contents);
+                    vfs.unlink("/moved");
+                }
+            }
+        }
+
+        private Future<?> closeAside(FileHandle handle) {
+            ExecutorService closer = Executors.newSingleThreadExecutor();
+            try {
+                return closer.submit(() -> {
+                    handle.close();
+                    return null;
+                });
+            } finally {
+                closer.shutdown();
+            }
+        }
+
         private static String name(int thread, int i) {
             return String.format("/t%d-%02d", thread, i);
         }
