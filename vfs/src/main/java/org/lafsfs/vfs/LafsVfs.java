@@ -952,7 +952,7 @@ public final class LafsVfs implements Vfs {
                         discard(file);
                         return;
                     }
-                    staged = stage(file, path);
+                    staged = stage(file, path, isWriteBack(config.closeWait()));
                 }
             } finally {
                 closed(file);
@@ -1006,7 +1006,12 @@ public final class LafsVfs implements Vfs {
      * else null.
      */
     private Cap publish(OpenFile file, String path, java.time.Duration wait) throws VfsException {
-        return await(stage(file, path), path, wait);
+        return await(stage(file, path, isWriteBack(wait)), path, wait);
+    }
+
+    /** A close that does not wait at all: its staged file must be durable before it returns. */
+    private static boolean isWriteBack(java.time.Duration wait) {
+        return wait != null && wait.isZero();
     }
 
     /**
@@ -1054,7 +1059,8 @@ public final class LafsVfs implements Vfs {
         return false;
     }
 
-    private Uploads.Staged stage(OpenFile file, String path) throws VfsException {
+    /** Stages the file; {@code secure}: durably at once (else see {@link #await}). */
+    private Uploads.Staged stage(OpenFile file, String path, boolean secure) throws VfsException {
         Uploads.Kind kind;
         MutableFormat format = null;
         if (file.baseCap instanceof MutableWriteCap w) {
@@ -1068,7 +1074,7 @@ public final class LafsVfs implements Vfs {
         }
         Uploads.Staged staged;
         try {
-            staged = uploads.stage(file, kind, format);
+            staged = uploads.stage(file, kind, format, secure);
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot keep " + path + " in the spool: " + e.getMessage(), e);
         }
@@ -1078,8 +1084,38 @@ public final class LafsVfs implements Vfs {
         return staged;
     }
 
-    /** Waits for a staged upload as {@link #publish} describes. */
+    /**
+     * Waits for a staged upload as {@link #publish} describes. Unless the upload finished (linked and forced),
+     * the staged file is made durable before this returns or throws: what a close that returns leaves behind
+     * must survive a crash, and an upload that finishes in time needs no forced record at all.
+     */
     private Cap await(Uploads.Staged staged, String path, java.time.Duration wait) throws VfsException {
+        Cap cap;
+        try {
+            cap = awaitStaged(staged, path, wait);
+        } catch (VfsException e) {
+            try {
+                secure(staged, path);
+            } catch (VfsException alsoLost) {
+                e.addSuppressed(alsoLost);
+            }
+            throw e;
+        }
+        if (cap == null) {
+            secure(staged, path);
+        }
+        return cap;
+    }
+
+    private void secure(Uploads.Staged staged, String path) throws VfsException {
+        try {
+            uploads.secure(staged);
+        } catch (IOException e) {
+            throw new VfsException(Errno.EIO, "cannot keep " + path + " in the spool: " + e.getMessage(), e);
+        }
+    }
+
+    private Cap awaitStaged(Uploads.Staged staged, String path, java.time.Duration wait) throws VfsException {
         try {
             if (wait == null) {
                 return staged.done.get();
@@ -1198,6 +1234,11 @@ public final class LafsVfs implements Vfs {
         } catch (IOException e) {
             log.warn("closing the staging log: {}", e.toString());
         }
+    }
+
+    /** Whether what closes left staged is all forced to disk (for tests). */
+    boolean stagedFilesDurable() {
+        return uploads.allSecured();
     }
 
     /** The root directory's cap. */

@@ -102,6 +102,20 @@ final class StagingLog implements Closeable {
         }
     }
 
+    /** Whether everything appended is forced. */
+    synchronized boolean allForced() {
+        return forced >= written;
+    }
+
+    /** Forces every record appended so far. */
+    void forceAll() throws IOException {
+        long end;
+        synchronized (this) {
+            end = written;
+        }
+        force(end);
+    }
+
     /**
      * Ends a record: a restart no longer finishes it. Forced: a later forced edit elsewhere (a directory journal's
      * removal of the name) must not outlive it, or a restart would bring the file back.

@@ -75,6 +75,8 @@ final class Uploads {
         final CompletableFuture<Void> placed = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile String error;
+        /** Whether its record (and the spool, unless inline) is forced: see {@link Uploads#secure}. */
+        volatile boolean secured;
         /** The convergent key hashed while the file was written; null after a restart (it is hashed again). */
         volatile KeyAhead keyAhead;
         /** Bytes of an immutable upload encoded and sent so far, and when its shares were placed (nanoTime). */
@@ -166,25 +168,33 @@ final class Uploads {
     /**
      * Writes the record that makes a closed file's data safe, and starts its upload. A new immutable file of
      * literal size needs neither: its cap holds its bytes and is linked at once.
+     *
+     * <p>With {@code secure} false the record and spool are written but not forced: for a close or fsync that
+     * waits for the upload, whose finished upload (linked, forced) is the durable state, so a flush of the
+     * spool's disk is spent only if it returns first ({@link #secure}). A crash of the process loses nothing
+     * either way: what was written unforced is in the kernel's cache.
      */
-    Staged stage(OpenFile file, Kind kind, MutableFormat format) throws IOException {
+    Staged stage(OpenFile file, Kind kind, MutableFormat format, boolean secure) throws IOException {
         if (kind == Kind.IMMUTABLE && file.size() <= ChkUploader.LITERAL_THRESHOLD) {
             return linkLiteral(file);
         }
         byte[] contents = null;
         if (kind == Kind.MUTABLE_UPDATE) {
-            file.force();
+            if (secure) {
+                file.force();
+            }
         } else if (file.size() <= INLINE_LIMIT) {
             contents = file.smallContents(); // the spool is complete too, but need not be forced
         } else {
-            file.complete();
+            file.complete(secure);
         }
         file.closeSpool();
         Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, kind, file.baseCap,
                 format, file.size(), kind == Kind.MUTABLE_UPDATE ? file.writtenRanges() : List.of(), file.spoolPath,
                 contents != null, LinkMetadata.now());
         staged.keyAhead = file.keyAhead();
-        writeRecord(staged, contents);
+        writeRecord(staged, contents, secure);
+        staged.secured = secure;
         synchronized (this) {
             Staged earlier = byLocation.put(location(staged.dir, staged.name), staged);
             if (earlier != null) {
@@ -307,7 +317,7 @@ final class Uploads {
         if (replaced != null) {
             cancel(replaced);
         }
-        writeRecord(s, s.inline ? Files.readAllBytes(s.spool) : null);
+        writeRecord(s, s.inline ? Files.readAllBytes(s.spool) : null, true);
     }
 
     /** A staged file was unlinked: upload nothing, link nothing. */
@@ -316,6 +326,33 @@ final class Uploads {
         if (s != null) {
             cancel(s);
         }
+    }
+
+    /**
+     * Forces what {@link #stage} left unforced: after this the staged file survives a crash of the machine and
+     * is uploaded at the next start. Nothing to do once its upload has finished (the spool is gone then).
+     */
+    void secure(Staged s) throws IOException {
+        if (s.secured) {
+            return;
+        }
+        if (!s.inline) {
+            try (FileChannel ch = FileChannel.open(s.spool, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                if (!s.done.isDone() && !s.cancelled) {
+                    throw gone;
+                }
+                return; // uploaded and linked, or replaced by newer contents: nothing of it to keep
+            }
+        }
+        records.forceAll();
+        s.secured = true;
+    }
+
+    /** Whether every staged file is secured and the staging log wholly forced (for tests). */
+    synchronized boolean allSecured() {
+        return byLocation.values().stream().allMatch(s -> s.secured) && records.allForced();
     }
 
     /** Drops a staged file: its record is ended at once, so a restart does not bring it back. */
@@ -389,6 +426,7 @@ final class Uploads {
                 s.inline, s.closedAt);
         again.cancelled = s.cancelled;
         again.keyAhead = s.keyAhead;
+        again.secured = s.secured;
         synchronized (this) {
             if (byLocation.get(location(s.dir, s.name)) == s) {
                 byLocation.put(location(s.dir, s.name), again);
@@ -441,8 +479,8 @@ final class Uploads {
                 old == null ? LinkMetadata.update(null, null, s.closedAt) : old.metadata()), force);
     }
 
-    /** Writes a staged file's record, durably; {@code contents} (or null) is the whole file if it is inline. */
-    private void writeRecord(Staged s, byte[] contents) throws IOException {
+    /** Writes a staged file's record ({@code force}: durably); {@code contents} (or null) is an inline file. */
+    private void writeRecord(Staged s, byte[] contents, boolean force) throws IOException {
         ObjectNode r = JSON.createObjectNode().put("id", s.id).put("dir", s.dir.uri()).put("name", s.name)
                 .put("kind", s.kind.name()).put("base", s.base == null ? null : s.base.uri())
                 .put("format", s.format == null ? null : s.format.name()).put("size", s.size)
@@ -452,7 +490,7 @@ final class Uploads {
         }
         ArrayNode ranges = r.putArray("ranges");
         s.ranges.forEach(range -> ranges.addArray().add(range[0]).add(range[1]));
-        records.stage(s.id, JSON.writeValueAsBytes(r), true);
+        records.stage(s.id, JSON.writeValueAsBytes(r), force);
     }
 
     /** Closes the staging log (what it holds stays for the next start). */

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * In safe mode a close waits up to {@code closeWait} for its upload, so that a failure is the close's answer; an
  * upload the recent pace says cannot finish in that time is waited for only until its shares are placed (a grid
  * that is down or full has answered by then): the data is safe in the spool, and the rest of the wait could only
- * end in the timeout.
+ * end in the timeout. Whenever such a close returns or fails before its upload finished, its staged file is
+ * forced to disk first.
  */
 class CloseWaitTest {
     private static final EnumSet<OpenOption> CREATE_WRITE = EnumSet.of(OpenOption.CREATE, OpenOption.WRITE);
@@ -33,6 +34,7 @@ class CloseWaitTest {
                 VfsException failed = catchThrowableOfType(h::close, VfsException.class);
                 assertThat(failed).as("the upload's failure, returned by the close that waited for it").isNotNull();
                 assertThat(failed.errno()).isEqualTo(Errno.EIO);
+                assertThat(vfs.stagedFilesDurable()).as("kept in the spool, forced, as the error says").isTrue();
             } finally {
                 vfs.abandon(); // the failed upload stays staged; nothing here retries it
             }
@@ -51,6 +53,7 @@ class CloseWaitTest {
                 h.close(); // returns once placed: the rest needs more round trips of 50 ms each
                 assertThat(vfs.status().pendingUploads()).as("the upload the close left to the spool")
                         .anyMatch(s -> s.contains("large.bin"));
+                assertThat(vfs.stagedFilesDurable()).as("what the close left to the spool is forced").isTrue();
                 fixture.serversUp();
                 vfs.sync();
                 assertThat(vfs.status().failedUploads()).isEmpty();
@@ -74,6 +77,7 @@ class CloseWaitTest {
                 VfsException failed = catchThrowableOfType(h::close, VfsException.class);
                 assertThat(failed).as("placement failed before the close stopped waiting").isNotNull();
                 assertThat(failed.errno()).isEqualTo(Errno.EIO);
+                assertThat(vfs.stagedFilesDurable()).as("kept in the spool, forced, as the error says").isTrue();
             } finally {
                 vfs.abandon(); // the failed upload stays staged; nothing here retries it
             }
