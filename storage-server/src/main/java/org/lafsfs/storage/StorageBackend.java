@@ -68,6 +68,8 @@ public final class StorageBackend {
     private volatile long reservedSpace;
     private final Clock clock;
     private final Map<UploadKey, Upload> uploads = new ConcurrentHashMap<>();
+    /** Background flushes of large shares made so far (see {@link ShareWriteback}). */
+    private final java.util.concurrent.atomic.AtomicLong writebacks = new java.util.concurrent.atomic.AtomicLong();
     private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[64];
     /** Tahoe abandons an upload that has seen no write for 30 minutes; so do we. */
     static final Duration UPLOAD_IDLE_LIMIT = Duration.ofMinutes(30);
@@ -82,13 +84,16 @@ public final class StorageBackend {
         final long size;
         final LeaseSecrets lease;
         final TreeMap<Long, Long> received = new TreeMap<>(); // begin -> end, disjoint
+        /** Null for a share small enough to leave to its final force. */
+        final ShareWriteback writeback;
         volatile long lastActivity;
 
-        Upload(byte[] secret, Path file, long size, LeaseSecrets lease) {
+        Upload(byte[] secret, Path file, long size, LeaseSecrets lease, ShareWriteback writeback) {
             this.secret = secret;
             this.file = file;
             this.size = size;
             this.lease = lease;
+            this.writeback = writeback;
         }
     }
 
@@ -115,6 +120,11 @@ public final class StorageBackend {
 
     public Path storageDir() {
         return storageDir;
+    }
+
+    /** How many background flushes of large shares were made (for tests). */
+    long writebacks() {
+        return writebacks.get();
     }
 
     // ---- general ----
@@ -183,7 +193,8 @@ public final class StorageBackend {
                             StandardOpenOption.WRITE)) {
                         ch.write(ImmutableShareFile.newHeader(allocatedSize));
                     }
-                    Upload upload = new Upload(uploadSecret.clone(), file, allocatedSize, lease);
+                    Upload upload = new Upload(uploadSecret.clone(), file, allocatedSize, lease,
+                            allocatedSize > ShareWriteback.STEP ? new ShareWriteback(file, writebacks) : null);
                     upload.lastActivity = clock.millis();
                     uploads.put(new UploadKey(si, shnum), upload);
                     allocated.add(shnum);
@@ -250,6 +261,9 @@ public final class StorageBackend {
                 addRange(upload.received, offset, offset + data.length);
                 List<UploadProgress.ByteRange> missing = missing(upload);
                 if (!missing.isEmpty()) {
+                    if (upload.writeback != null) {
+                        upload.writeback.wrote(data.length);
+                    }
                     return new UploadProgress(false, missing);
                 }
                 // The first lease goes in before the one force that makes data and lease durable together.

@@ -119,6 +119,26 @@ abstract class StorageServerContract {
     }
 
     @Test
+    void aLargeShareIsWrittenToDiskBehindItsUploadAndArrivesWhole() throws Exception {
+        StorageServer server = server();
+        int chunk = 1 << 20;
+        byte[] share = bytes((int) (2 * ShareWriteback.STEP + chunk), 11);
+        join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(2), share.length));
+        for (int at = 0; at < share.length - chunk; at += chunk) {
+            join(server.writeImmutable(SI, 2, UPLOAD_SECRET, at, Arrays.copyOfRange(share, at, at + chunk)));
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (backend.writebacks() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(backend.writebacks()).as("flushes started while the share was still incoming").isPositive();
+        UploadProgress last = join(server.writeImmutable(SI, 2, UPLOAD_SECRET, share.length - chunk,
+                Arrays.copyOfRange(share, share.length - chunk, share.length)));
+        assertThat(last.complete()).isTrue();
+        assertThat(join(server.readImmutable(SI, 2, 0, share.length))).isEqualTo(share);
+    }
+
+    @Test
     void readsPastTheEndAreShortAndReadsAtTheEndAreEmpty() throws Exception {
         StorageServer server = server();
         byte[] share = bytes(1000, 8);
