@@ -46,6 +46,8 @@ public final class ChkUploader {
     private static final int WRITE_BATCH = 1_000_000;
     /** Batches per share on their way at once: the next is sent while the server still writes the last. */
     private static final int BATCHES_IN_FLIGHT = 2;
+    /** Segments being encoded (or encoded, waiting to be sent) at once in one upload. */
+    private static final int ENCODED_AHEAD = 2 * SegmentCoding.PARALLELISM;
 
     private final List<GridServer> servers;
     private final EncodingParameters params;
@@ -105,9 +107,9 @@ public final class ChkUploader {
                 int read = 0;
                 try {
                     for (int seg = 0; seg < encoder.numSegments(); seg++) {
-                        // One segment per core being encoded: memory is that many segments and their blocks.
-                        for (; read < encoder.numSegments() && encoding.size() < SegmentCoding.PARALLELISM;
-                                read++) {
+                        // Two segments per core encoded ahead, so the cores go on while this thread waits
+                        // for servers to take earlier blocks: memory is that many segments and their blocks.
+                        for (; read < encoder.numSegments() && encoding.size() < ENCODED_AHEAD; read++) {
                             int number = read;
                             byte[] segment = readSegment(in, encoder, number);
                             encoding.add(CompletableFuture.supplyAsync(() -> encoder.encode(number, segment),
