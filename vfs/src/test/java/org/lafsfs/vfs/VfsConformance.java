@@ -1117,12 +1117,7 @@ public abstract class VfsConformance {
         void aNameShowsWhatItsLastCloseStagesWhileThatCloseRuns() throws Exception {
             for (byte[] contents : List.of(bytes("goodbye!"), random(3_000, 7))) {
                 for (int round = 0; round < 20; round++) {
-                    writeFile(vfs, "/c", bytes("hello"));
-                    FileHandle reader = vfs.open("/c", options(READ));
-                    try (FileHandle writer = vfs.open("/c", options(WRITE, TRUNCATE))) {
-                        writer.write(0, contents, 0, contents.length);
-                    }
-                    Future<?> closing = closeAside(reader);
+                    Future<?> closing = closeAside(rewrittenUnderAReader("/c", contents));
                     while (!closing.isDone()) {
                         assertThat(vfs.stat("/c").size()).isEqualTo(contents.length);
                     }
@@ -1137,12 +1132,7 @@ public abstract class VfsConformance {
         void aFileRenamedAsItsLastCloseRunsMovesWithItsNewContents() throws Exception {
             for (byte[] contents : List.of(bytes("goodbye!"), random(3_000, 8))) {
                 for (int round = 0; round < 20; round++) {
-                    writeFile(vfs, "/r", bytes("hello"));
-                    FileHandle reader = vfs.open("/r", options(READ));
-                    try (FileHandle writer = vfs.open("/r", options(WRITE, TRUNCATE))) {
-                        writer.write(0, contents, 0, contents.length);
-                    }
-                    Future<?> closing = closeAside(reader);
+                    Future<?> closing = closeAside(rewrittenUnderAReader("/r", contents));
                     vfs.rename("/r", "/moved");
                     closing.get(60, TimeUnit.SECONDS);
                     assertThat(names(vfs.readdir("/"))).contains("moved").doesNotContain("r");
@@ -1150,6 +1140,16 @@ public abstract class VfsConformance {
                     vfs.unlink("/moved");
                 }
             }
+        }
+
+        /** Writes "hello", opens a reader, rewrites the file through a second handle; returns the reader. */
+        private FileHandle rewrittenUnderAReader(String path, byte[] contents) throws Exception {
+            writeFile(vfs, path, bytes("hello"));
+            FileHandle reader = vfs.open(path, options(READ));
+            try (FileHandle writer = vfs.open(path, options(WRITE, TRUNCATE))) {
+                writer.write(0, contents, 0, contents.length);
+            }
+            return reader; // its close is now the file's last
         }
 
         private Future<?> closeAside(FileHandle handle) {
