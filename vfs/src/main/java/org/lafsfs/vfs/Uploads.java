@@ -77,6 +77,8 @@ final class Uploads {
         volatile String error;
         /** Whether its record (and the spool, unless inline) is forced: see {@link Uploads#secure}. */
         volatile boolean secured;
+        /** Linked, forced and its record ended: the spool may be gone. */
+        volatile boolean finished;
         /** The convergent key hashed while the file was written; null after a restart (it is hashed again). */
         volatile KeyAhead keyAhead;
         /** Bytes of an immutable upload encoded and sent so far, and when its shares were placed (nanoTime). */
@@ -340,7 +342,7 @@ final class Uploads {
             try (FileChannel ch = FileChannel.open(s.spool, StandardOpenOption.WRITE)) {
                 ch.force(true);
             } catch (java.nio.file.NoSuchFileException gone) {
-                if (!s.done.isDone() && !s.cancelled) {
+                if (!s.finished && !s.cancelled) {
                     throw gone;
                 }
                 return; // uploaded and linked, or replaced by newer contents: nothing of it to keep
@@ -402,6 +404,7 @@ final class Uploads {
                 directories.force(linkedIn); // the link is durable before the record that would redo it goes
             }
             records.done(s.id);
+            s.finished = true; // before the spool goes: see secure()
             Files.deleteIfExists(s.spool);
             s.error = null;
             s.done.complete(cap);
