@@ -223,6 +223,8 @@ final class Uploads {
             }
             link(staged, cap);
         }
+        staged.secured = true; // the link, journaled, is all there is to keep
+        staged.finished = true;
         Files.deleteIfExists(staged.spool);
         staged.done.complete(cap);
         return staged;
