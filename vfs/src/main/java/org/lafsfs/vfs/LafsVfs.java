@@ -63,6 +63,8 @@ public final class LafsVfs implements Vfs {
     private final Path filesDir;
     private FilesMadeAhead spoolFiles; // after the strays of a previous run are gone
     private final Map<String, OpenFile> openFiles = new HashMap<>();
+    /** For tests: runs in a last close between the handle's release and the file's staging. */
+    volatile Runnable beforeStaging = () -> { };
 
     private LafsVfs(Grid grid, DirectoryCap root, VfsConfig config) throws IOException {
         this.cache = new GridCache(config.cache());
@@ -701,6 +703,16 @@ public final class LafsVfs implements Vfs {
     public FileHandle open(String path, Set<OpenOption> options) throws VfsException {
         boolean write = options.contains(OpenOption.WRITE) || options.contains(OpenOption.APPEND)
                 || options.contains(OpenOption.TRUNCATE);
+        while (true) {
+            FileHandle handle = tryOpen(path, options, write);
+            if (handle != null) {
+                return handle;
+            }
+        }
+    }
+
+    /** One attempt at {@link #open}: null if the file began closing meanwhile (then it is tried again). */
+    private FileHandle tryOpen(String path, Set<OpenOption> options, boolean write) throws VfsException {
         Optional<Uploads.Staged> busy;
         synchronized (this) {
             awaitClosed(path);
@@ -727,6 +739,9 @@ public final class LafsVfs implements Vfs {
             }
         }
         synchronized (this) {
+            if (closingAt(path)) {
+                return null; // its last handle closed since the look above: its staged upload is the base now
+            }
             Node n = node(path);
             OpenFile file;
             if (!n.exists()) {
@@ -947,6 +962,7 @@ public final class LafsVfs implements Vfs {
             }
             Uploads.Staged staged;
             try {
+                beforeStaging.run();
                 synchronized (file) {
                     if (file.unlinked || !file.changed()) {
                         discard(file);
@@ -1108,10 +1124,15 @@ public final class LafsVfs implements Vfs {
     }
 
     private void secure(Uploads.Staged staged, String path) throws VfsException {
+        boolean interrupted = Thread.interrupted(); // an interrupted close still leaves its file durable
         try {
             uploads.secure(staged);
         } catch (IOException e) {
             throw new VfsException(Errno.EIO, "cannot keep " + path + " in the spool: " + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

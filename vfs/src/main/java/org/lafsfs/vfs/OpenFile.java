@@ -185,14 +185,12 @@ final class OpenFile {
 
     /**
      * Makes the spool hold the whole file: the parts nobody wrote are copied
-     * from the base, and with {@code force} the spool is forced to disk.
-     * Afterwards the spool alone is the file.
+     * from the base, and the spool is forced to disk. Afterwards the spool
+     * alone is the file.
      */
-    synchronized void complete(boolean force) throws IOException {
+    synchronized void complete() throws IOException {
         fill();
-        if (force) {
-            spool.force(true);
-        }
+        spool.force(true);
     }
 
     /** The whole file, for one small enough to be its own cap (nothing is forced: the cap is what is kept). */

@@ -77,8 +77,6 @@ final class Uploads {
         volatile String error;
         /** Whether its record (and the spool, unless inline) is forced: see {@link Uploads#secure}. */
         volatile boolean secured;
-        /** Linked, forced and its record ended: the spool may be gone. */
-        volatile boolean finished;
         /** The convergent key hashed while the file was written; null after a restart (it is hashed again). */
         volatile KeyAhead keyAhead;
         /** Bytes of an immutable upload encoded and sent so far, and when its shares were placed (nanoTime). */
@@ -171,10 +169,11 @@ final class Uploads {
      * Writes the record that makes a closed file's data safe, and starts its upload. A new immutable file of
      * literal size needs neither: its cap holds its bytes and is linked at once.
      *
-     * <p>With {@code secure} false the record and spool are written but not forced: for a close or fsync that
-     * waits for the upload, whose finished upload (linked, forced) is the durable state, so a flush of the
-     * spool's disk is spent only if it returns first ({@link #secure}). A crash of the process loses nothing
-     * either way: what was written unforced is in the kernel's cache.
+     * <p>With {@code secure} false the record is written but not forced: for a close or fsync that waits for the
+     * upload, whose finished upload (linked, forced) is the durable state, so the record's flush is spent only if
+     * it returns first ({@link #secure}). The spool of a file too large to be inline in its record is forced
+     * either way: any other record's force makes this record durable too, and a durable record must never point
+     * at a spool that is not. A crash of the process loses nothing: unforced writes are in the kernel's cache.
      */
     Staged stage(OpenFile file, Kind kind, MutableFormat format, boolean secure) throws IOException {
         if (kind == Kind.IMMUTABLE && file.size() <= ChkUploader.LITERAL_THRESHOLD) {
@@ -182,13 +181,11 @@ final class Uploads {
         }
         byte[] contents = null;
         if (kind == Kind.MUTABLE_UPDATE) {
-            if (secure) {
-                file.force();
-            }
+            file.force();
         } else if (file.size() <= INLINE_LIMIT) {
             contents = file.smallContents(); // the spool is complete too, but need not be forced
         } else {
-            file.complete(secure);
+            file.complete();
         }
         file.closeSpool();
         Staged staged = new Staged(file.spoolPath.getFileName().toString(), file.dir, file.name, kind, file.baseCap,
@@ -223,8 +220,7 @@ final class Uploads {
             }
             link(staged, cap);
         }
-        staged.secured = true; // the link, journaled, is all there is to keep
-        staged.finished = true;
+        staged.secured = true; // the link, journaled and forced, is all there is to keep
         Files.deleteIfExists(staged.spool);
         staged.done.complete(cap);
         return staged;
@@ -333,25 +329,14 @@ final class Uploads {
     }
 
     /**
-     * Forces what {@link #stage} left unforced: after this the staged file survives a crash of the machine and
-     * is uploaded at the next start. Nothing to do once its upload has finished (the spool is gone then).
+     * Forces the record {@link #stage} left unforced: after this the staged file survives a crash of the machine
+     * and is uploaded at the next start.
      */
     void secure(Staged s) throws IOException {
-        if (s.secured) {
-            return;
+        if (!s.secured) {
+            records.forceAll(); // the spool was forced at stage (or the record holds the file)
+            s.secured = true;
         }
-        if (!s.inline) {
-            try (FileChannel ch = FileChannel.open(s.spool, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            } catch (java.nio.file.NoSuchFileException gone) {
-                if (!s.finished && !s.cancelled) {
-                    throw gone;
-                }
-                return; // uploaded and linked, or replaced by newer contents: nothing of it to keep
-            }
-        }
-        records.forceAll();
-        s.secured = true;
     }
 
     /** Whether every staged file is secured and the staging log wholly forced (for tests). */
@@ -406,7 +391,6 @@ final class Uploads {
                 directories.force(linkedIn); // the link is durable before the record that would redo it goes
             }
             records.done(s.id);
-            s.finished = true; // before the spool goes: see secure()
             Files.deleteIfExists(s.spool);
             s.error = null;
             s.done.complete(cap);

@@ -38,7 +38,7 @@ class SpoolWritebackTest {
             Arrays.fill(expected, (byte) i);
             assertThat(back).as("chunk " + i).isEqualTo(expected);
         }
-        file.complete(true);
+        file.complete();
         file.closeSpool();
     }
 }

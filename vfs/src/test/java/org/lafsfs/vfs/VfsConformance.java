@@ -1142,6 +1142,24 @@ public abstract class VfsConformance {
             }
         }
 
+        @Test
+        void aFileReopenedAndRewrittenAsItsLastCloseRunsKeepsTheNewestContents() throws Exception {
+            for (byte[] contents : List.of(bytes("goodbye!"), random(3_000, 9))) {
+                for (int round = 0; round < 20; round++) {
+                    Future<?> closing = closeAside(rewrittenUnderAReader("/w", contents));
+                    byte[] newest = bytes("newest " + round);
+                    try (FileHandle writer = vfs.open("/w", options(WRITE, TRUNCATE))) {
+                        writer.write(0, newest, 0, newest.length);
+                    }
+                    closing.get(60, TimeUnit.SECONDS);
+                    assertThat(readFile(vfs, "/w")).isEqualTo(newest);
+                }
+            }
+            vfs.sync();
+            assertThat(vfs.status().failedUploads()).isEmpty();
+            assertThat(text(readFile(vfs, "/w"))).isEqualTo("newest 19");
+        }
+
         /** Writes "hello", opens a reader, rewrites the file through a second handle; returns the reader. */
         private FileHandle rewrittenUnderAReader(String path, byte[] contents) throws Exception {
             writeFile(vfs, path, bytes("hello"));
