@@ -75,7 +75,7 @@ final class Uploads {
         final CompletableFuture<Void> placed = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile String error;
-        /** Whether its record (and the spool, unless inline) is forced: see {@link Uploads#secure}. */
+        /** Whether its record is forced (its spool always is, unless inline): see {@link Uploads#secure}. */
         volatile boolean secured;
         /** The convergent key hashed while the file was written; null after a restart (it is hashed again). */
         volatile KeyAhead keyAhead;
