@@ -715,8 +715,11 @@ public final class LafsVfs implements Vfs {
     private FileHandle tryOpen(String path, Set<OpenOption> options, boolean write) throws VfsException {
         Optional<Uploads.Staged> busy;
         synchronized (this) {
-            awaitClosed(path);
             Node n = node(path);
+            while (closing(n)) {
+                waitForStaging(path);
+                n = node(path);
+            }
             busy = n.exists() && n.parent() != null && !openFiles.containsKey(location(n.parent(), n.name()))
                     ? uploads.at(n.parent(), n.name()) : Optional.empty();
         }
@@ -739,10 +742,10 @@ public final class LafsVfs implements Vfs {
             }
         }
         synchronized (this) {
-            if (closingAt(path)) {
+            Node n = node(path);
+            if (closing(n)) {
                 return null; // its last handle closed since the look above: its staged upload is the base now
             }
-            Node n = node(path);
             OpenFile file;
             if (!n.exists()) {
                 if (!options.contains(OpenOption.CREATE)) {
@@ -1050,22 +1053,24 @@ public final class LafsVfs implements Vfs {
      */
     private void awaitClosed(String... paths) throws VfsException {
         while (closingAt(paths)) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VfsException(Errno.EIO, "interrupted while " + String.join(", ", paths)
-                        + " was being closed");
-            }
+            waitForStaging(String.join(", ", paths));
+        }
+    }
+
+    /** Gives up the VFS lock until a closing file is staged (see {@link #closed}). Call with the lock. */
+    private void waitForStaging(String what) throws VfsException {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VfsException(Errno.EIO, "interrupted while " + what + " was being closed");
         }
     }
 
     private boolean closingAt(String... paths) {
         for (String path : paths) {
             try {
-                Node n = node(path);
-                OpenFile file = n.parent() == null ? null : openFiles.get(location(n.parent(), n.name()));
-                if (file != null && file.closing) {
+                if (closing(node(path))) {
                     return true;
                 }
             } catch (VfsException e) {
@@ -1073,6 +1078,11 @@ public final class LafsVfs implements Vfs {
             }
         }
         return false;
+    }
+
+    private boolean closing(Node n) {
+        OpenFile file = n.parent() == null ? null : openFiles.get(location(n.parent(), n.name()));
+        return file != null && file.closing;
     }
 
     /** Stages the file; {@code secure}: durably at once (else see {@link #await}). */
@@ -1193,12 +1203,7 @@ public final class LafsVfs implements Vfs {
     public void sync() throws VfsException {
         synchronized (this) {
             while (openFiles.values().stream().anyMatch(f -> f.closing)) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new VfsException(Errno.EIO, "interrupted while files were being closed");
-                }
+                waitForStaging("files");
             }
         }
         try {
