@@ -123,8 +123,8 @@ class ChkReaderTest {
     }
 
     @Test
-    void aSequentialReaderHasTheNextSegmentFetchedAhead() throws Exception {
-        JsonNode object = Interop.object("imm128kseg-1048593");
+    void aSequentialReaderHasTheNextSegmentsDecodedAhead() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
         AtomicInteger dataReads = new AtomicInteger();
         ChkReader reader = new ChkReader(cap, counting(dataReads));
@@ -132,11 +132,15 @@ class ChkReaderTest {
         assertThat(reader.read(0, 1000)).isEqualTo(Arrays.copyOf(plaintext, 1000));
         assertThat(dataReads.get()).isEqualTo(3); // a first read is not yet a scan
         assertThat(reader.read(1000, 130_073)).isEqualTo(Arrays.copyOfRange(plaintext, 1000, 131_073));
-        // Segment 0 was kept from the first read; segment 1 is decoded ahead, and the blocks of segment 2
-        // fetched ahead of that.
-        assertReadsSettleAt(dataReads, 9);
+        // Segment 0 was kept from the first read; the scan has segments 1..AHEAD fetched and decoded ahead
+        // (blocks counted for segments 0..7: the tail segment's blocks are shorter).
+        assertReadsSettleAt(dataReads, 3 * (1 + Math.min(7, ChkReader.AHEAD)));
         assertThat(reader.read(131_073, 131_073)).isEqualTo(Arrays.copyOfRange(plaintext, 131_073, 262_146));
-        assertReadsSettleAt(dataReads, 12); // segment 1 came from the decode-ahead; one more segment ahead
+        // Segment 1 came from the decode-ahead; the window moved on by one segment, if the file has one more.
+        assertReadsSettleAt(dataReads, 3 * (1 + Math.min(7, 1 + ChkReader.AHEAD)));
+        byte[] rest = reader.read(262_146, plaintext.length);
+        assertThat(rest).isEqualTo(Arrays.copyOfRange(plaintext, 262_146, plaintext.length));
+        assertReadsSettleAt(dataReads, 24); // every segment fetched once
     }
 
     @Test
@@ -232,6 +236,29 @@ class ChkReaderTest {
     }
 
     @Test
+    void aCorruptBlockInASegmentDecodedAheadIsReportedAndAnotherShareUsed() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments, blocks of 43 691 bytes
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        StorageIndex si = cap.storageIndex().orElseThrow();
+        String holder = Interop.holder(object, 0);
+        Path share = grid.resolve(holder).resolve("shares/" + si.prefix() + "/" + si + "/0");
+        long inBlock3 = 12 + ShareLayout.V1_HEADER_SIZE + 3 * 43_691 + 100;
+        flip(share, inBlock3);
+        try {
+            ChkReader reader = new ChkReader(cap, allServers());
+            byte[] plaintext = Interop.plaintext(object);
+            for (int at = 0; at < plaintext.length; at += 32 * 1024) { // as an SFTP get reads
+                int length = Math.min(32 * 1024, plaintext.length - at);
+                assertThat(reader.read(at, length)).isEqualTo(Arrays.copyOfRange(plaintext, at, at + length));
+            }
+            assertThat(advisories(holder)).anyMatch(text -> text.contains("share number: 0")
+                    && text.contains("block 3 does not match its hash tree"));
+        } finally {
+            flip(share, inBlock3);
+        }
+    }
+
+    @Test
     void aCorruptCrypttextHashTreeIsReplacedByAnotherSharesCopy() throws Exception {
         JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments: a 31-node crypttext tree
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
@@ -243,18 +270,21 @@ class ChkReaderTest {
         flip(share, node2);
         try {
             assertThat(new ChkReader(cap, allServers()).readAll()).isEqualTo(Interop.plaintext(object));
-            try (Stream<Path> advice = Files.list(grid.resolve(holder).resolve("corruption-advisories"))) {
-                assertThat(advice.map(p -> {
-                    try {
-                        return Files.readString(p);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                })).anyMatch(text -> text.contains("crypttext hash tree"));
-            }
+            assertThat(advisories(holder)).anyMatch(text -> text.contains("crypttext hash tree"));
         } finally {
             flip(share, node2);
         }
+    }
+
+    /** The corruption advisories a server has written, as text. */
+    private static List<String> advisories(String holder) throws IOException {
+        List<String> texts = new ArrayList<>();
+        try (Stream<Path> advice = Files.list(grid.resolve(holder).resolve("corruption-advisories"))) {
+            for (Path p : advice.toList()) {
+                texts.add(Files.readString(p));
+            }
+        }
+        return texts;
     }
 
     private static void flip(Path file, long at) throws IOException {

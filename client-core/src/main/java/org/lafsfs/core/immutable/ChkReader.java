@@ -32,9 +32,10 @@ import org.lafsfs.core.storage.StorageServer;
  * the crypttext hash tree. A share that fails a check is reported to its
  * server (advise-corrupt) and replaced by another; a server that fails is
  * dropped. Reading bytes [a, b) fetches only the segments covering them.
- * A reader moving forward gets the next segment's blocks fetched while it
- * decodes the current one. Memory is two segments' blocks at most. Not
- * thread-safe.
+ * A reader moving forward gets the next {@link #AHEAD} segments fetched and
+ * decoded on the coding threads while it uses the current one. Memory is
+ * that many segments (blocks and plaintext) per reader, whatever the file's
+ * size. Safe from several threads.
  */
 public final class ChkReader {
     private final ChkCap cap;
@@ -57,23 +58,25 @@ public final class ChkReader {
     private int crypttextTreeShare;
     private final Map<Integer, Source> active = new LinkedHashMap<>();
     private final Set<String> failed = new HashSet<>();
-    /** Block fetches started ahead of a sequential reader: segment, and share number to its fetch. */
-    private int prefetchedSegment = -1;
-    private Map<Integer, CompletableFuture<byte[]>> prefetched = Map.of();
     /**
-     * What a sequential reader gets without waiting, guarded by {@link #slots} (never held while decoding):
-     * the last segment decoded, kept because reads rarely align with segments, and the next one, decoded on
-     * another core while the reader copies this one out. Everything else in this class, the shares and their
-     * hash trees, is guarded by the reader itself and changed only while decoding.
+     * What a sequential reader gets without waiting, guarded by {@link #slots} (never held while decoding or
+     * together with the reader's own lock): the last segment decoded, kept because reads rarely align with
+     * segments, and the next {@link #AHEAD} ones, each fetched and decoded on a coding thread while the reader
+     * copies out the ones before. Everything else in this class, the shares and their hash trees, is guarded
+     * by the reader itself; the hashing and decoding of a segment happen outside both locks.
      */
     private final Object slots = new Object();
     private int cachedSegment = -1;
     private byte[] cachedPlaintext;
-    private int aheadSegment = -1;
-    private CompletableFuture<byte[]> ahead;
+    private final TreeMap<Integer, CompletableFuture<byte[]>> ahead = new TreeMap<>();
     /** Where the previous read ended: a read starting there is part of a sequential scan. */
     private long expectedOffset = -1;
 
+    /**
+     * Segments a sequential reader has decoded ahead: two per coding thread, so both cores decode while the
+     * reader is busy elsewhere (one ahead left a core idle and the reader waiting for each segment).
+     */
+    public static final int AHEAD = 2 * SegmentCoding.PARALLELISM;
 
     /** One share on one server, with its verified layout and block hash tree. */
     private record Source(int shareNumber, StorageServer server, ShareLayout layout, IncompleteHashTree blockTree,
@@ -123,7 +126,6 @@ public final class ChkReader {
             expectedOffset = offset + n;
         }
         for (int seg = first; seg <= last; seg++) {
-            // Fetch and decode ahead within the range, and past it only for a reader moving sequentially.
             byte[] plaintext = plaintext(seg, last, scanning);
             long segStart = (long) seg * segmentSize;
             long from = Math.max(offset, segStart);
@@ -135,15 +137,13 @@ public final class ChkReader {
 
     /** Segment {@code seg} of a read ending in segment {@code last}; a scanning reader goes on past it. */
     private byte[] plaintext(int seg, int last, boolean scanning) throws DownloadException {
-        boolean sequential = seg < last || scanning;
         byte[] plaintext = null;
-        CompletableFuture<byte[]> decoding = null;
+        CompletableFuture<byte[]> decoding;
         synchronized (slots) {
             if (seg == cachedSegment) {
                 plaintext = cachedPlaintext;
-            } else if (seg == aheadSegment) {
-                decoding = ahead;
             }
+            decoding = ahead.get(seg);
         }
         if (plaintext == null && decoding != null) {
             try {
@@ -153,36 +153,41 @@ public final class ChkReader {
             }
         }
         if (plaintext == null) {
-            synchronized (this) {
-                synchronized (slots) { // another thread may have decoded it while this one waited
-                    plaintext = seg == cachedSegment ? cachedPlaintext : null;
-                }
-                if (plaintext == null) {
-                    plaintext = segment(seg, sequential);
-                }
-            }
+            plaintext = decrypt(seg, decode(fetch(seg)));
         }
+        // Decode ahead within the range, and past it only for a reader moving sequentially.
+        int until = Math.min(numSegments - 1, seg + AHEAD);
+        if (!scanning) {
+            until = Math.min(until, last);
+        }
+        Map<Integer, CompletableFuture<byte[]>> toStart = new LinkedHashMap<>();
         synchronized (slots) {
-            if (seg != cachedSegment) {
-                cachedSegment = seg;
-                cachedPlaintext = plaintext;
-            }
-            if (sequential && seg + 1 < numSegments && aheadSegment != seg + 1) {
-                int next = seg + 1;
-                boolean beyond = next < last || scanning;
-                aheadSegment = next;
-                ahead = CompletableFuture.supplyAsync(() -> {
-                    synchronized (this) {
-                        try {
-                            return segment(next, beyond);
-                        } catch (DownloadException e) {
-                            throw new CompletionException(e);
-                        }
-                    }
-                }, SegmentCoding.POOL);
+            cachedSegment = seg;
+            cachedPlaintext = plaintext;
+            ahead.headMap(seg, true).clear();
+            ahead.tailMap(seg + AHEAD, false).clear();
+            for (int next = seg + 1; next <= until; next++) {
+                if (!ahead.containsKey(next)) {
+                    CompletableFuture<byte[]> slot = new CompletableFuture<>();
+                    ahead.put(next, slot);
+                    toStart.put(next, slot);
+                }
             }
         }
+        toStart.forEach(this::decodeAhead);
         return plaintext;
+    }
+
+    /** Fetches segment {@code seg} now and decodes it on a coding thread once its blocks are in, into {@code slot}. */
+    private void decodeAhead(int seg, CompletableFuture<byte[]> slot) {
+        Fetch fetch = fetch(seg);
+        CompletableFuture.allOf(fetch.blocks().values().toArray(CompletableFuture[]::new)).handleAsync((in, e) -> {
+            try {
+                return slot.complete(decrypt(seg, decode(fetch)));
+            } catch (DownloadException | RuntimeException failure) {
+                return slot.completeExceptionally(failure);
+            }
+        }, SegmentCoding.POOL);
     }
 
     /** Reads the whole file (for small files and tests; large files are read a range at a time). */
@@ -309,34 +314,76 @@ public final class ChkReader {
 
     // ---- segments ----
 
-    private Map<Integer, CompletableFuture<byte[]>> fetch(int seg) {
-        int blockSize = (seg == numSegments - 1 ? paddedTailSize : segmentSize) / k;
-        Map<Integer, CompletableFuture<byte[]>> fetches = new LinkedHashMap<>();
-        for (Source s : active.values()) {
-            fetches.put(s.shareNumber(), s.server().readImmutable(si, s.shareNumber(),
+    /** One segment's blocks on their way from the shares in use when they were asked for. */
+    private record Fetch(int seg, Map<Integer, Source> sources, Map<Integer, CompletableFuture<byte[]>> blocks) {
+    }
+
+    private synchronized Fetch fetch(int seg) {
+        int blockSize = blockSize(seg);
+        Map<Integer, Source> sources = new LinkedHashMap<>(active);
+        Map<Integer, CompletableFuture<byte[]>> blocks = new LinkedHashMap<>();
+        for (Source s : sources.values()) {
+            blocks.put(s.shareNumber(), s.server().readImmutable(si, s.shareNumber(),
                     s.layout().dataOffset() + (long) seg * (segmentSize / k), blockSize));
         }
-        return fetches;
+        return new Fetch(seg, sources, blocks);
     }
 
-    private void readAhead(int seg) {
-        if (seg < numSegments && prefetchedSegment != seg) {
-            prefetched = fetch(seg);
-            prefetchedSegment = seg;
-        }
+    private int blockSize(int seg) {
+        return (seg == numSegments - 1 ? paddedTailSize : segmentSize) / k;
     }
 
-    private byte[] segment(int seg, boolean readAhead) throws DownloadException {
-        boolean tail = seg == numSegments - 1;
-        int blockSize = (tail ? paddedTailSize : segmentSize) / k;
-        while (true) {
-            Map<Integer, CompletableFuture<byte[]>> fetches = prefetchedSegment == seg
-                    && prefetched.keySet().equals(active.keySet()) ? prefetched : fetch(seg);
-            prefetchedSegment = -1;
-            prefetched = Map.of();
-            if (readAhead) { // fetch the next blocks while this segment is decoded
-                readAhead(seg + 1);
+    /**
+     * The verified crypttext of a fetched segment. The hashing and erasure decoding run on the calling
+     * thread with no lock held, so segments decode in parallel; only the checks against the hash trees take
+     * the reader's lock. A segment that fails any check is fetched again the careful way
+     * ({@link #checkedSegment}), which reports the bad shares and replaces them.
+     */
+    private byte[] decode(Fetch fetch) throws DownloadException {
+        int seg = fetch.seg();
+        int blockSize = blockSize(seg);
+        Map<Integer, byte[]> blocks = new TreeMap<>();
+        Map<Integer, byte[]> blockHashes = new HashMap<>();
+        try {
+            for (Map.Entry<Integer, CompletableFuture<byte[]>> e : fetch.blocks().entrySet()) {
+                byte[] block = e.getValue().join();
+                if (block.length != blockSize) {
+                    return checkedSegment(seg);
+                }
+                blocks.put(e.getKey(), block);
+                blockHashes.put(e.getKey(), Hashes.blockHash(block));
             }
+        } catch (CompletionException e) {
+            return checkedSegment(seg);
+        }
+        byte[] segment = join(seg, blocks);
+        byte[] leaf = Hashes.crypttextSegmentHash(segment);
+        synchronized (this) {
+            for (Map.Entry<Integer, byte[]> e : blockHashes.entrySet()) {
+                if (!verifyBlockHash(fetch.sources().get(e.getKey()), seg, e.getValue())) {
+                    return checkedSegment(seg);
+                }
+            }
+            if (!checkCrypttext(seg, leaf, storedCrypttextTree)) {
+                return checkedSegment(seg);
+            }
+        }
+        return segment;
+    }
+
+    private byte[] decrypt(int seg, byte[] crypttext) {
+        AesCtr.at(cap.key(), (long) seg * segmentSize).process(crypttext);
+        return crypttext;
+    }
+
+    /**
+     * Fetches and checks segment {@code seg} with the shares in use, replacing each share that fails
+     * (reported to its server) until k good blocks decode to crypttext that matches the crypttext hash tree.
+     */
+    private synchronized byte[] checkedSegment(int seg) throws DownloadException {
+        int blockSize = blockSize(seg);
+        while (true) {
+            Map<Integer, CompletableFuture<byte[]>> fetches = fetch(seg).blocks();
             Map<Integer, byte[]> good = new TreeMap<>();
             List<Source> bad = new ArrayList<>();
             for (Map.Entry<Integer, CompletableFuture<byte[]>> e : fetches.entrySet()) {
@@ -355,7 +402,7 @@ public final class ChkReader {
                 }
             }
             if (bad.isEmpty()) {
-                return decodeAndCheck(seg, good, tail);
+                return checkCrypttext(seg, join(seg, good));
             }
             for (Source s : bad) {
                 active.remove(s.shareNumber());
@@ -375,21 +422,30 @@ public final class ChkReader {
         if (block.length != blockSize) {
             throw new IntegrityException("block " + seg + " is " + block.length + " bytes, not " + blockSize);
         }
+        if (!verifyBlockHash(s, seg, Hashes.blockHash(block))) {
+            throw new IntegrityException("block " + seg + " does not match its hash tree");
+        }
+    }
+
+    /** Whether a block with this hash belongs at {@code seg} in the share's block hash tree. */
+    private boolean verifyBlockHash(Source s, int seg, byte[] blockHash) {
         Map<Integer, byte[]> needed = new HashMap<>();
         for (int node : s.blockTree().neededHashes(seg, false)) {
             needed.put(node, s.storedBlockTree()[node]);
         }
         try {
-            s.blockTree().setHashes(needed, Map.of(seg, Hashes.blockHash(block)));
+            s.blockTree().setHashes(needed, Map.of(seg, blockHash));
+            return true;
         } catch (BadHashException | NotEnoughHashesException e) {
-            throw new IntegrityException("block " + seg + " does not match its hash tree");
+            return false;
         }
     }
 
-    private byte[] decodeAndCheck(int seg, Map<Integer, byte[]> blocks, boolean tail) throws DownloadException {
+    /** The segment's crypttext from k checked blocks (the primary blocks laid end to end, or decoded). */
+    private byte[] join(int seg, Map<Integer, byte[]> blocks) {
         int[] numbers = blocks.keySet().stream().mapToInt(Integer::intValue).toArray();
         byte[][] primary = new Zfec(k, cap.totalShares()).decode(blocks.values().toArray(byte[][]::new), numbers);
-        int length = tail ? tailSize : segmentSize;
+        int length = seg == numSegments - 1 ? tailSize : segmentSize;
         byte[] segment = new byte[length];
         int at = 0;
         for (byte[] p : primary) {
@@ -397,34 +453,36 @@ public final class ChkReader {
             System.arraycopy(p, 0, segment, at, take);
             at += take;
         }
+        return segment;
+    }
+
+    /**
+     * The crypttext, once it matches the crypttext hash tree. Every block verified, so if it does not match,
+     * the copy of the tree from the first share is what is wrong: report that share and try the copies the
+     * other shares carry.
+     */
+    private byte[] checkCrypttext(int seg, byte[] segment) throws DownloadException {
         byte[] leaf = Hashes.crypttextSegmentHash(segment);
-        if (!checkCrypttext(seg, leaf, storedCrypttextTree)) {
-            // Every block verified, so the crypttext hash tree copied from the first share is what is wrong:
-            // report that share and try the copies the other shares carry.
-            adviseCorrupt(crypttextTreeServer, crypttextTreeShare,
-                    "its crypttext hash tree does not match the URI extension block");
-            boolean repaired = false;
-            for (Source s : active.values()) {
-                try {
-                    byte[][] copy = readCrypttextTree(s.server(), s.shareNumber(), s.layout());
-                    if (checkCrypttext(seg, leaf, copy)) {
-                        storedCrypttextTree = copy;
-                        crypttextTreeServer = s.server();
-                        crypttextTreeShare = s.shareNumber();
-                        repaired = true;
-                        break;
-                    }
-                } catch (RuntimeException e) {
-                    problems.add(s.id() + ": " + message(e));
+        if (checkCrypttext(seg, leaf, storedCrypttextTree)) {
+            return segment;
+        }
+        adviseCorrupt(crypttextTreeServer, crypttextTreeShare,
+                "its crypttext hash tree does not match the URI extension block");
+        for (Source s : active.values()) {
+            try {
+                byte[][] copy = readCrypttextTree(s.server(), s.shareNumber(), s.layout());
+                if (checkCrypttext(seg, leaf, copy)) {
+                    storedCrypttextTree = copy;
+                    crypttextTreeServer = s.server();
+                    crypttextTreeShare = s.shareNumber();
+                    return segment;
                 }
-            }
-            if (!repaired) {
-                throw new DownloadException("segment " + seg + " of " + si + " fails its crypttext hash check with"
-                        + " every share's copy of the crypttext hash tree");
+            } catch (RuntimeException e) {
+                problems.add(s.id() + ": " + message(e));
             }
         }
-        AesCtr.at(cap.key(), (long) seg * segmentSize).process(segment);
-        return segment;
+        throw new DownloadException("segment " + seg + " of " + si + " fails its crypttext hash check with"
+                + " every share's copy of the crypttext hash tree");
     }
 
     private boolean checkCrypttext(int seg, byte[] leaf, byte[][] tree) {
