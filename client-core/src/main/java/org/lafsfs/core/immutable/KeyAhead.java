@@ -48,7 +48,7 @@ public final class KeyAhead {
     private boolean broken;
     /** A catch-up is queued or running. */
     private boolean scheduled;
-    /** The catch-up is reading a step from the file (the upload waits for that step to be in). */
+    /** The catch-up is reading and hashing a step of the file (the upload waits for that step to be in). */
     private boolean reading;
     /** Once the upload has asked, the background stops and the rest is hashed by the upload. */
     private boolean taken;
@@ -124,12 +124,12 @@ public final class KeyAhead {
                     }
                 }
                 buffer.flip();
+                // Hashed outside the lock, so the writer never waits for it (a step is about a millisecond
+                // of SHA-256, and the writer reports every write); while reading is set, nothing else
+                // touches the hasher. A write into these bytes since they were read has set broken, and a
+                // broken key is never used: nothing is lost then.
+                hasher.update(buffer);
                 synchronized (this) {
-                    // A write into these bytes since they were read has set broken: nothing is lost then.
-                    if (broken || taken) {
-                        continue;
-                    }
-                    hasher.update(buffer);
                     hashed = from + length;
                 }
             }
