@@ -11,8 +11,6 @@ import java.util.Arrays;
  * top k rows. Instances are immutable and safe to share between threads.
  */
 public final class Zfec {
-    /** Bytes per block coded in one pass: k inputs and one output stay within a core's L1 cache. */
-    private static final int STRIPE = 8192;
     private final int k;
     private final int n;
     /** Row j holds the coefficients that make share j from the k primary blocks. */
@@ -66,28 +64,39 @@ public final class Zfec {
      * {@code blockSize} bytes at {@code offset} in their arrays.
      */
     public void encode(byte[][] primary, int offset, int blockSize, int shareNumber, byte[] out, int outOffset) {
-        if (primary.length != k) {
-            throw new IllegalArgumentException("encoding needs " + k + " primary blocks, got " + primary.length);
-        }
-        if (shareNumber < 0 || shareNumber >= n) {
-            throw new IllegalArgumentException("share number " + shareNumber + " is not in 0.." + (n - 1));
-        }
-        if (shareNumber < k) {
-            System.arraycopy(primary[shareNumber], offset, out, outOffset, blockSize);
-            return;
-        }
-        combine(encodeMatrix[shareNumber], primary, offset, blockSize, out, outOffset);
+        encode(primary, offset, blockSize, new int[] {shareNumber}, new byte[][] {out}, outOffset);
     }
 
     /**
-     * Computes several shares at once, stripe by stripe, so that the primary
-     * blocks are read from cache rather than memory for every share after the first.
+     * Computes several shares at once, stripe by stripe, so that each stripe of the primary blocks is
+     * read and multiplied out once for all the shares made from it.
      */
     public void encode(byte[][] primary, int offset, int blockSize, int[] shareNumbers, byte[][] out, int outOffset) {
-        for (int at = 0; at < blockSize; at += STRIPE) {
-            int length = Math.min(STRIPE, blockSize - at);
+        if (primary.length != k) {
+            throw new IllegalArgumentException("encoding needs " + k + " primary blocks, got " + primary.length);
+        }
+        for (int shareNumber : shareNumbers) {
+            if (shareNumber < 0 || shareNumber >= n) {
+                throw new IllegalArgumentException("share number " + shareNumber + " is not in 0.." + (n - 1));
+            }
+        }
+        Stripe stripe = null;
+        for (int i = 0; i < shareNumbers.length; i++) {
+            if (shareNumbers[i] < k) {
+                System.arraycopy(primary[shareNumbers[i]], offset, out[i], outOffset, blockSize);
+            } else if (stripe == null) {
+                stripe = new Stripe(k);
+            }
+        }
+        if (stripe == null) {
+            return;
+        }
+        for (int at = 0; at < blockSize; at += stripe.size) {
+            stripe.load(primary, offset + at, Math.min(stripe.size, blockSize - at));
             for (int i = 0; i < shareNumbers.length; i++) {
-                encode(primary, offset + at, length, shareNumbers[i], out[i], outOffset + at);
+                if (shareNumbers[i] >= k) {
+                    stripe.combine(encodeMatrix[shareNumbers[i]], out[i], outOffset + at);
+                }
             }
         }
     }
@@ -143,40 +152,22 @@ public final class Zfec {
             return primary;
         }
         GaloisField.invert(rows);
+        Stripe stripe = new Stripe(k);
+        boolean[] rebuilt = new boolean[k];
         for (int j = 0; j < k; j++) {
             if (primary[j] == null) {
                 primary[j] = new byte[blockSize];
-                combine(rows[j], blocks, 0, blockSize, primary[j], 0);
+                rebuilt[j] = true;
+            }
+        }
+        for (int at = 0; at < blockSize; at += stripe.size) {
+            stripe.load(blocks, at, Math.min(stripe.size, blockSize - at));
+            for (int j = 0; j < k; j++) {
+                if (rebuilt[j]) {
+                    stripe.combine(rows[j], primary[j], at);
+                }
             }
         }
         return primary;
-    }
-
-    /** out = sum over i of coefficients[i] * inputs[i], over GF(256). */
-    private static void combine(int[] coefficients, byte[][] inputs, int offset, int length, byte[] out,
-            int outOffset) {
-        byte[] mul = GaloisField.MUL;
-        boolean first = true;
-        for (int i = 0; i < coefficients.length; i++) {
-            int c = coefficients[i];
-            if (c == 0) {
-                continue;
-            }
-            byte[] in = inputs[i];
-            int base = c << 8;
-            if (first) {
-                for (int p = 0; p < length; p++) {
-                    out[outOffset + p] = mul[base | (in[offset + p] & 0xff)];
-                }
-                first = false;
-            } else {
-                for (int p = 0; p < length; p++) {
-                    out[outOffset + p] ^= mul[base | (in[offset + p] & 0xff)];
-                }
-            }
-        }
-        if (first) {
-            Arrays.fill(out, outOffset, outOffset + length, (byte) 0);
-        }
     }
 }

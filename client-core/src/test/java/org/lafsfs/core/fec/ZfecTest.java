@@ -84,6 +84,37 @@ class ZfecTest {
     }
 
     @Test
+    void longBlocksCodeAsTheirPiecesDo() {
+        // Blocks of several stripes and a ragged end, against the same bytes coded 37 at a time (where most
+        // of each piece is the tail that does not fill a long) and rebuilt from parity shares only.
+        Random random = new Random(7);
+        int[][] params = {{3, 10}, {16, 32}, {200, 256}};
+        for (int[] p : params) {
+            int k = p[0];
+            int n = p[1];
+            Zfec fec = new Zfec(k, n);
+            int blockSize = 3 * 4096 + 13;
+            byte[][] primary = new byte[k][blockSize];
+            for (byte[] block : primary) {
+                random.nextBytes(block);
+            }
+            int[] parity = new int[n - k];
+            Arrays.setAll(parity, i -> k + i);
+            byte[][] whole = fec.encode(primary, parity);
+            byte[][] pieces = new byte[parity.length][blockSize];
+            for (int at = 0; at < blockSize; at += 37) {
+                fec.encode(primary, at, Math.min(37, blockSize - at), parity, pieces, at);
+            }
+            assertThat(whole).as("k=%d n=%d", k, n).isDeepEqualTo(pieces);
+            int[] chosen = Arrays.copyOfRange(parity, parity.length - Math.min(k, parity.length), parity.length);
+            if (chosen.length == k) {
+                byte[][] blocks = Arrays.stream(chosen).mapToObj(i -> whole[i - k]).toArray(byte[][]::new);
+                assertThat(fec.decode(blocks, chosen)).as("k=%d n=%d", k, n).isDeepEqualTo(primary);
+            }
+        }
+    }
+
+    @Test
     void rejectsImpossibleParametersAndInputs() {
         assertThatThrownBy(() -> new Zfec(0, 3)).hasMessageContaining("1 <= k <= N <= 256");
         assertThatThrownBy(() -> new Zfec(4, 3)).hasMessageContaining("k=4 N=3");
