@@ -37,8 +37,10 @@ final class Stripe {
     private int length;
     private int words;
 
-    Stripe(int inputCount) {
-        this.size = Math.max(64, Math.min(4096, MULTIPLES_BUDGET / (8 * inputCount) & ~7));
+    /** For {@code inputCount} blocks of {@code blockSize} bytes (a stripe is no larger than a block). */
+    Stripe(int inputCount, int blockSize) {
+        int limit = Math.max(64, Math.min(4096, MULTIPLES_BUDGET / (8 * inputCount) & ~7));
+        this.size = Math.max(8, Math.min(limit, (blockSize + 7) & ~7));
         this.multiples = new long[inputCount][8][size / 8];
         this.sum = new long[size / 8];
     }

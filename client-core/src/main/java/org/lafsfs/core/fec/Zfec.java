@@ -85,7 +85,7 @@ public final class Zfec {
             if (shareNumbers[i] < k) {
                 System.arraycopy(primary[shareNumbers[i]], offset, out[i], outOffset, blockSize);
             } else if (stripe == null) {
-                stripe = new Stripe(k);
+                stripe = new Stripe(k, blockSize);
             }
         }
         if (stripe == null) {
@@ -152,7 +152,7 @@ public final class Zfec {
             return primary;
         }
         GaloisField.invert(rows);
-        Stripe stripe = new Stripe(k);
+        Stripe stripe = new Stripe(k, blockSize);
         boolean[] rebuilt = new boolean[k];
         for (int j = 0; j < k; j++) {
             if (primary[j] == null) {
