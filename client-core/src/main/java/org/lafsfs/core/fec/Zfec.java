@@ -83,7 +83,9 @@ public final class Zfec {
         Stripe stripe = null;
         for (int i = 0; i < shareNumbers.length; i++) {
             if (shareNumbers[i] < k) {
-                System.arraycopy(primary[shareNumbers[i]], offset, out[i], outOffset, blockSize);
+                if (out[i] != primary[shareNumbers[i]] || outOffset != offset) {
+                    System.arraycopy(primary[shareNumbers[i]], offset, out[i], outOffset, blockSize);
+                }
             } else if (stripe == null) {
                 stripe = new Stripe(k, blockSize);
             }
@@ -101,7 +103,10 @@ public final class Zfec {
         }
     }
 
-    /** Encodes the shares named in {@code shareNumbers}; returns one new array per share. */
+    /**
+     * Encodes the shares named in {@code shareNumbers}: a primary share is its primary block itself (not a
+     * copy: callers hand over fresh blocks), a check share a new array.
+     */
     public byte[][] encode(byte[][] primary, int[] shareNumbers) {
         int blockSize = primary.length == 0 ? 0 : primary[0].length;
         for (byte[] block : primary) {
@@ -109,7 +114,11 @@ public final class Zfec {
                 throw new IllegalArgumentException("primary blocks must all be " + blockSize + " bytes");
             }
         }
-        byte[][] shares = new byte[shareNumbers.length][blockSize];
+        byte[][] shares = new byte[shareNumbers.length][];
+        for (int i = 0; i < shareNumbers.length; i++) {
+            int s = shareNumbers[i];
+            shares[i] = s >= 0 && s < k && primary.length == k ? primary[s] : new byte[blockSize];
+        }
         encode(primary, 0, blockSize, shareNumbers, shares, 0);
         return shares;
     }
