@@ -259,6 +259,33 @@ class ChkReaderTest {
     }
 
     @Test
+    void tooManyCorruptSharesIsAClearErrorEveryTimeItIsRead() throws Exception {
+        JsonNode object = Interop.object("imm128kseg-1048593"); // blocks of 43 691 bytes
+        ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());
+        StorageIndex si = cap.storageIndex().orElseThrow();
+        List<Path> corrupted = new ArrayList<>();
+        for (int shnum = 0; shnum < 8; shnum++) { // two good shares left of the three needed
+            Path share = grid.resolve(Interop.holder(object, shnum)).resolve("shares/" + si.prefix() + "/" + si
+                    + "/" + shnum);
+            flip(share, 12 + ShareLayout.V1_HEADER_SIZE + 100);
+            corrupted.add(share);
+        }
+        try {
+            ChkReader reader = new ChkReader(cap, allServers());
+            // The second read, and one of another segment, find fewer than k shares in use: a share that
+            // failed a check is not used again, and the error stays the same clear one.
+            for (long at : new long[] {0, 0, 200_000}) {
+                assertThatThrownBy(() -> reader.read(at, 1000)).isInstanceOf(DownloadException.class)
+                        .hasMessageContaining("usable shares of the 3 needed");
+            }
+        } finally {
+            for (Path share : corrupted) {
+                flip(share, 12 + ShareLayout.V1_HEADER_SIZE + 100);
+            }
+        }
+    }
+
+    @Test
     void aCorruptCrypttextHashTreeIsReplacedByAnotherSharesCopy() throws Exception {
         JsonNode object = Interop.object("imm128kseg-1048593"); // 9 segments: a 31-node crypttext tree
         ChkCap cap = (ChkCap) Cap.parse(object.get("readcap").asText());

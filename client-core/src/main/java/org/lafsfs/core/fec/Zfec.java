@@ -104,8 +104,10 @@ public final class Zfec {
     }
 
     /**
-     * Encodes the shares named in {@code shareNumbers}: a primary share is its primary block itself (not a
-     * copy: callers hand over fresh blocks), a check share a new array.
+     * Encodes the shares named in {@code shareNumbers}.
+     *
+     * @return each share's block: for a primary share its primary block itself, not a copy (callers hand
+     *     over fresh blocks and must not change them afterwards), for a check share a new array
      */
     public byte[][] encode(byte[][] primary, int[] shareNumbers) {
         int blockSize = primary.length == 0 ? 0 : primary[0].length;
@@ -117,7 +119,7 @@ public final class Zfec {
         byte[][] shares = new byte[shareNumbers.length][];
         for (int i = 0; i < shareNumbers.length; i++) {
             int s = shareNumbers[i];
-            shares[i] = s >= 0 && s < k && primary.length == k ? primary[s] : new byte[blockSize];
+            shares[i] = s >= 0 && s < k && s < primary.length ? primary[s] : new byte[blockSize];
         }
         encode(primary, 0, blockSize, shareNumbers, shares, 0);
         return shares;

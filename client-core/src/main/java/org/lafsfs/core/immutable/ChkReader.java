@@ -35,7 +35,9 @@ import org.lafsfs.core.storage.StorageServer;
  * A reader moving forward gets the next {@link #AHEAD} segments fetched and
  * decoded on the coding threads while it uses the current one. Memory is
  * that many segments (blocks and plaintext) per reader, whatever the file's
- * size. Safe from several threads.
+ * size. Safe from several threads (threads reading far apart in one reader
+ * move its window back and forth: segments decoded ahead for one are
+ * dropped by the other, and work is wasted, not memory).
  */
 public final class ChkReader {
     private final ChkCap cap;
@@ -149,11 +151,11 @@ public final class ChkReader {
             try {
                 plaintext = decoding.join();
             } catch (CompletionException e) {
-                plaintext = null; // decoded again below, where its error (if it is one) is reported
+                plaintext = null; // read again below, where a bad share is reported and replaced
             }
         }
         if (plaintext == null) {
-            plaintext = decrypt(seg, decode(fetch(seg)));
+            plaintext = decrypt(seg, crypttext(seg));
         }
         // Decode ahead within the range, and past it only for a reader moving sequentially.
         int until = Math.min(numSegments - 1, seg + AHEAD);
@@ -178,16 +180,26 @@ public final class ChkReader {
         return plaintext;
     }
 
-    /** Fetches segment {@code seg} now and decodes it on a coding thread once its blocks are in, into {@code slot}. */
+    /**
+     * Fetches segment {@code seg} now and decodes it on a coding thread once its blocks are in, into
+     * {@code slot}. The coding threads are shared by every transfer and never wait for I/O, so a segment
+     * that fails here is only marked failed: the reader reads it again the careful way on its own thread.
+     */
     private void decodeAhead(int seg, CompletableFuture<byte[]> slot) {
-        Fetch fetch = fetch(seg);
-        CompletableFuture.allOf(fetch.blocks().values().toArray(CompletableFuture[]::new)).handleAsync((in, e) -> {
-            try {
-                return slot.complete(decrypt(seg, decode(fetch)));
-            } catch (DownloadException | RuntimeException failure) {
-                return slot.completeExceptionally(failure);
-            }
-        }, SegmentCoding.POOL);
+        try {
+            Fetch fetch = fetch(seg);
+            CompletableFuture.allOf(fetch.blocks().values().toArray(CompletableFuture[]::new)).handleAsync((in, e) -> {
+                try {
+                    byte[] crypttext = decode(fetch);
+                    return crypttext != null ? slot.complete(decrypt(seg, crypttext))
+                            : slot.completeExceptionally(new DownloadException("segment " + seg + " needs a check"));
+                } catch (Throwable failure) {
+                    return slot.completeExceptionally(failure);
+                }
+            }, SegmentCoding.POOL);
+        } catch (Throwable failure) {
+            slot.completeExceptionally(failure);
+        }
     }
 
     /** Reads the whole file (for small files and tests; large files are read a range at a time). */
@@ -334,41 +346,47 @@ public final class ChkReader {
     }
 
     /**
-     * The verified crypttext of a fetched segment. The hashing and erasure decoding run on the calling
-     * thread with no lock held, so segments decode in parallel; only the checks against the hash trees take
-     * the reader's lock. A segment that fails any check is fetched again the careful way
-     * ({@link #checkedSegment}), which reports the bad shares and replaces them.
+     * The verified crypttext of a fetched segment, or null if any block is missing or fails a check. The
+     * hashing and erasure decoding run on the calling thread with no lock held, so segments decode in
+     * parallel; only the checks against the hash trees take the reader's lock. Nothing is reported here:
+     * a segment that fails is read again by {@link #checkedSegment}, on the reader's own thread.
      */
-    private byte[] decode(Fetch fetch) throws DownloadException {
+    private byte[] decode(Fetch fetch) {
         int seg = fetch.seg();
         int blockSize = blockSize(seg);
+        if (fetch.blocks().size() != k) {
+            return null;
+        }
         Map<Integer, byte[]> blocks = new TreeMap<>();
         Map<Integer, byte[]> blockHashes = new HashMap<>();
         try {
             for (Map.Entry<Integer, CompletableFuture<byte[]>> e : fetch.blocks().entrySet()) {
                 byte[] block = e.getValue().join();
                 if (block.length != blockSize) {
-                    return checkedSegment(seg);
+                    return null;
                 }
                 blocks.put(e.getKey(), block);
                 blockHashes.put(e.getKey(), Hashes.blockHash(block));
             }
         } catch (CompletionException e) {
-            return checkedSegment(seg);
+            return null;
         }
         byte[] segment = join(seg, blocks);
         byte[] leaf = Hashes.crypttextSegmentHash(segment);
         synchronized (this) {
             for (Map.Entry<Integer, byte[]> e : blockHashes.entrySet()) {
                 if (!verifyBlockHash(fetch.sources().get(e.getKey()), seg, e.getValue())) {
-                    return checkedSegment(seg);
+                    return null;
                 }
             }
-            if (!checkCrypttext(seg, leaf, storedCrypttextTree)) {
-                return checkedSegment(seg);
-            }
+            return checkCrypttext(seg, leaf, storedCrypttextTree) ? segment : null;
         }
-        return segment;
+    }
+
+    /** Segment {@code seg}'s verified crypttext, read the quick way and, if that fails, the careful way. */
+    private byte[] crypttext(int seg) throws DownloadException {
+        byte[] crypttext = decode(fetch(seg));
+        return crypttext != null ? crypttext : checkedSegment(seg);
     }
 
     private byte[] decrypt(int seg, byte[] crypttext) {
@@ -383,6 +401,13 @@ public final class ChkReader {
     private synchronized byte[] checkedSegment(int seg) throws DownloadException {
         int blockSize = blockSize(seg);
         while (true) {
+            while (active.size() < k) { // an earlier failure may have left fewer than k
+                Source next = nextSource();
+                if (next == null) {
+                    throw notEnough();
+                }
+                active.put(next.shareNumber(), next);
+            }
             Map<Integer, CompletableFuture<byte[]>> fetches = fetch(seg).blocks();
             Map<Integer, byte[]> good = new TreeMap<>();
             List<Source> bad = new ArrayList<>();
@@ -407,13 +432,6 @@ public final class ChkReader {
             for (Source s : bad) {
                 active.remove(s.shareNumber());
                 failed.add(s.id());
-            }
-            while (active.size() < k) {
-                Source next = nextSource();
-                if (next == null) {
-                    throw notEnough();
-                }
-                active.put(next.shareNumber(), next);
             }
         }
     }
