@@ -151,11 +151,13 @@ public final class ChkReader {
             try {
                 plaintext = decoding.join();
             } catch (CompletionException e) {
-                plaintext = null; // read again below, where a bad share is reported and replaced
+                plaintext = null;
             }
         }
         if (plaintext == null) {
-            plaintext = decrypt(seg, crypttext(seg));
+            // A segment that failed ahead would fail the quick way again: it goes the careful way at once,
+            // where a bad share is reported and replaced.
+            plaintext = decrypt(seg, decoding != null ? checkedSegment(seg) : crypttext(seg));
         }
         // Decode ahead within the range, and past it only for a reader moving sequentially.
         int until = Math.min(numSegments - 1, seg + AHEAD);
@@ -183,7 +185,8 @@ public final class ChkReader {
     /**
      * Fetches segment {@code seg} now and decodes it on a coding thread once its blocks are in, into
      * {@code slot}. The coding threads are shared by every transfer and never wait for I/O, so a segment
-     * that fails here is only marked failed: the reader reads it again the careful way on its own thread.
+     * that fails a check here completes its slot with null: the reader reads it again the careful way, on
+     * its own thread.
      */
     private void decodeAhead(int seg, CompletableFuture<byte[]> slot) {
         try {
@@ -191,8 +194,7 @@ public final class ChkReader {
             CompletableFuture.allOf(fetch.blocks().values().toArray(CompletableFuture[]::new)).handleAsync((in, e) -> {
                 try {
                     byte[] crypttext = decode(fetch);
-                    return crypttext != null ? slot.complete(decrypt(seg, crypttext))
-                            : slot.completeExceptionally(new DownloadException("segment " + seg + " needs a check"));
+                    return slot.complete(crypttext == null ? null : decrypt(seg, crypttext));
                 } catch (Throwable failure) {
                     return slot.completeExceptionally(failure);
                 }
