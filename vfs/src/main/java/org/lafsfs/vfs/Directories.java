@@ -125,7 +125,7 @@ final class Directories {
         return new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
     }
 
-    /** Picks up the edits a previous run journaled but did not publish. */
+    /** Picks up the edits a previous run journaled but did not publish ({@link #resume} publishes them). */
     synchronized void recover() throws IOException {
         try (var files = Files.list(journalDir)) {
             for (Path journal : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
@@ -134,7 +134,8 @@ final class Directories {
                     Files.delete(journal); // made ahead and never used, or used by a mkdir that never returned
                     continue;
                 }
-                for (String line : lines) {
+                for (int n = 0; n < lines.size(); n++) {
+                    String line = lines.get(n);
                     if (line.isBlank()) {
                         continue;
                     }
@@ -144,25 +145,39 @@ final class Directories {
                     } catch (IOException torn) {
                         continue; // a line cut short by the crash was never acknowledged
                     }
-                    DirectoryCap cap = (DirectoryCap) CapParser.parse(record.get("dir").asText());
-                    Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap, journal));
-                    if (record.has("create")) {
-                        p.unborn = unbornKeys(cap, record.get("create").asText(), journal);
-                        unbornCaps.add(cap.uri());
-                        continue;
+                    try {
+                        recoverEdit(record, journal);
+                    } catch (RuntimeException e) {
+                        // Refuse rather than skip: a line dropped here could be a directory's only link to a file.
+                        // The line itself holds write caps: it is named by number, never printed.
+                        throw new IOException("line " + (n + 1) + " of the journal " + journal
+                                + " is not a directory edit (" + e.getClass().getSimpleName() + ")", e);
                     }
-                    JsonNode entry = record.get("entry");
-                    String name = record.get("name").asText();
-                    p.edits.put(name, entry == null || entry.isNull() ? Optional.empty() : Optional.of(
-                            new DirectoryEntry(name, text(entry, "rw"), text(entry, "ro"),
-                                    (ObjectNode) entry.get("metadata"))));
                 }
             }
         }
+    }
+
+    /** Starts publishing what {@link #recover} found, and making journals ahead. */
+    synchronized void resume() throws IOException {
         for (Pending p : pending.values()) {
             schedule(p, Duration.ZERO);
         }
         journals = new FilesMadeAhead(journalDir, ".jsonl", true);
+    }
+
+    private void recoverEdit(JsonNode record, Path journal) throws IOException {
+        DirectoryCap cap = (DirectoryCap) CapParser.parse(record.get("dir").asText());
+        Pending p = pending.computeIfAbsent(key(cap), k -> new Pending(cap, journal));
+        if (record.has("create")) {
+            p.unborn = unbornKeys(cap, record.get("create").asText(), journal);
+            unbornCaps.add(cap.uri());
+            return;
+        }
+        JsonNode entry = record.get("entry");
+        String name = record.get("name").asText();
+        p.edits.put(name, entry == null || entry.isNull() ? Optional.empty() : Optional.of(
+                new DirectoryEntry(name, text(entry, "rw"), text(entry, "ro"), (ObjectNode) entry.get("metadata"))));
     }
 
     /** Stops making journals ahead and removes those not taken. */

@@ -73,11 +73,17 @@ public final class LafsVfs implements Vfs {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lafsfs-vfs-timer"));
         this.workers = Executors.newFixedThreadPool(2, daemon("lafsfs-vfs-upload"));
-        Path spool = Files.createDirectories(config.spoolDir());
-        this.filesDir = Files.createDirectories(spool.resolve("files"));
-        this.directories = new Directories(this.grid, cache, spool.resolve("edits"), config.editWindow(), timer);
-        this.uploads = new Uploads(this.grid, directories, config.convergenceSecret(), spool.resolve("uploads"), workers,
-                timer);
+        try {
+            Path spool = Files.createDirectories(config.spoolDir());
+            this.filesDir = Files.createDirectories(spool.resolve("files"));
+            this.directories = new Directories(this.grid, cache, spool.resolve("edits"), config.editWindow(), timer);
+            this.uploads = new Uploads(this.grid, directories, config.convergenceSecret(), spool.resolve("uploads"),
+                    workers, timer);
+        } catch (IOException | RuntimeException e) {
+            timer.shutdownNow();
+            workers.shutdownNow();
+            throw e;
+        }
     }
 
     /**
@@ -86,19 +92,32 @@ public final class LafsVfs implements Vfs {
      * resumed first.
      */
     public static LafsVfs open(Grid grid, DirectoryCap root, VfsConfig config) throws VfsException {
+        LafsVfs vfs;
         try {
-            LafsVfs vfs = new LafsVfs(grid, root, config);
+            vfs = new LafsVfs(grid, root, config);
+        } catch (IOException | RuntimeException e) {
+            throw unusableSpool(config, e);
+        }
+        try {
             vfs.directories.recover();
             vfs.uploads.recover();
             vfs.removeStraySpools();
             vfs.spoolFiles = new FilesMadeAhead(vfs.filesDir, ".data", false);
+            // Only now that all of the spool has been read does anything go to the grid.
+            vfs.directories.resume();
+            vfs.uploads.resume();
             // The caches' hit and miss counts, for anyone tuning dir-cache-time and sizes.
             vfs.timer.scheduleAtFixedRate(() -> log.info("{}", vfs.cache.summary()), 5, 5, TimeUnit.MINUTES);
             return vfs;
-        } catch (IOException e) {
-            throw new VfsException(Errno.EIO, "cannot open the spool in " + config.spoolDir() + ": " + e.getMessage(),
-                    e);
+        } catch (IOException | RuntimeException e) {
+            // Nothing recovered so far may be published or uploaded half-way: the spool stays as it was found.
+            vfs.abandon();
+            throw unusableSpool(config, e);
         }
+    }
+
+    private static VfsException unusableSpool(VfsConfig config, Exception e) {
+        return new VfsException(Errno.EIO, "cannot open the spool in " + config.spoolDir() + ": " + e, e);
     }
 
     /** Spool files of files that were open (never closed) when the last run stopped. */
@@ -1249,7 +1268,9 @@ public final class LafsVfs implements Vfs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        spoolFiles.close();
+        if (spoolFiles != null) { // null when opening failed before the spool was ready
+            spoolFiles.close();
+        }
         directories.close();
         closeStagingLog();
     }

@@ -140,6 +140,9 @@ final class Uploads {
     private final UploadPace pace = new UploadPace();
     private volatile boolean stopped;
 
+    /** Found by {@link #recover}, started by {@link #resume}. */
+    private List<Staged> recovered = List.of();
+
     Uploads(Grid grid, Directories directories, byte[] convergence, Path recordDir, ExecutorService workers,
             ScheduledExecutorService timer) throws IOException {
         this.grid = grid;
@@ -226,11 +229,11 @@ final class Uploads {
         return staged;
     }
 
-    /** Resumes what a previous run staged but did not finish. */
+    /** Picks up what a previous run staged but did not finish ({@link #resume} uploads it). */
     void recover() throws IOException {
         List<Staged> found = new ArrayList<>();
-        for (byte[] record : records.takeRecovered().values()) {
-            found.add(staged(JSON.readTree(record)));
+        for (var record : records.takeRecovered().entrySet()) {
+            found.add(staged(JSON.readTree(record.getValue()), "record " + record.getKey() + " of the staging log"));
         }
         java.util.Set<String> inLog = new java.util.HashSet<>();
         found.forEach(s -> inLog.add(s.id));
@@ -243,12 +246,29 @@ final class Uploads {
                 }
             }
         }
-        for (Staged s : found) {
+        recovered = found;
+    }
+
+    /** Starts the uploads {@link #recover} found. */
+    void resume() {
+        for (Staged s : recovered) {
             workers.execute(() -> run(s)); // a cancelled one only removes its spool
+        }
+        recovered = List.of();
+    }
+
+    /** A staged file from its record; a record that is not one is refused (it may be a file's only copy). */
+    private static Staged staged(JsonNode r, String where) throws IOException {
+        try {
+            return parseStaged(r);
+        } catch (RuntimeException e) {
+            // The record holds caps: it is named, never printed.
+            throw new IOException("the staged upload's " + where + " cannot be read (" + e.getClass().getSimpleName()
+                    + ")", e);
         }
     }
 
-    private static Staged staged(JsonNode r) throws IOException {
+    private static Staged parseStaged(JsonNode r) throws IOException {
         List<long[]> ranges = new ArrayList<>();
         r.get("ranges").forEach(pair -> ranges.add(new long[] {pair.get(0).asLong(), pair.get(1).asLong()}));
         Path spool = Path.of(r.get("spool").asText());
@@ -283,8 +303,8 @@ final class Uploads {
                 } catch (IOException torn) {
                     r = null; // a record file cut short was never acknowledged (they were forced before their rename)
                 }
-                if (r != null && !inLog.contains(r.get("id").asText())) {
-                    Staged s = staged(r);
+                if (r != null && !inLog.contains(r.path("id").asText())) {
+                    Staged s = staged(r, "record " + file);
                     records.stage(s.id, record, true); // in the log before the file goes
                     found.add(s);
                 }

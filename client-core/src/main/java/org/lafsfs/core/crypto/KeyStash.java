@@ -92,9 +92,12 @@ public final class KeyStash implements AutoCloseable {
             }
             try {
                 SigningKey key = SigningKey.fromDer(Files.readAllBytes(mine));
+                // The rename must be on disk before the key is used: after a crash, a key back under its
+                // old name would be handed out again and sign a second mutable file with the same index.
+                forceDirectory();
                 return Optional.of(key);
             } catch (IOException | GeneralSecurityException e) {
-                problem = "dropped an unreadable key " + file.getFileName() + ": " + e;
+                problem = "dropped an unreadable key (or one whose taking could not be made durable) " + file.getFileName() + ": " + e;
             } finally {
                 try {
                     Files.deleteIfExists(mine);
@@ -104,6 +107,12 @@ public final class KeyStash implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 
     /** The last thing that went wrong here (the stash then falls back on making keys on the spot), or null. */
