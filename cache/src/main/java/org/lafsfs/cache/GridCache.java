@@ -320,6 +320,33 @@ public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
         return n;
     }
 
+    /**
+     * As {@link #readSegment}, but only from a segment already cached (or being loaded by another caller):
+     * nothing is loaded or kept. For a reader streaming through a file, whose reader reads ahead by itself and
+     * whose segments would only push everything else out of the cache.
+     *
+     * @return the bytes copied, or -1 if the segment is not in the cache
+     */
+    public int readCachedSegment(StorageIndex si, String version, long segment, int from, byte[] out, int at,
+            int length) {
+        if (from < 0 || length < 0) {
+            throw new IllegalArgumentException("negative offset or length: " + from + ", " + length);
+        }
+        CompletableFuture<byte[]> cached = segments.getIfPresent(new SegmentKey(si, version, segment));
+        if (cached == null) {
+            return -1;
+        }
+        byte[] data;
+        try {
+            data = cached.join();
+        } catch (CancellationException | CompletionException e) {
+            return -1; // its load failed: the caller reads it its own way
+        }
+        int n = Math.max(0, Math.min(length, data.length - from));
+        System.arraycopy(data, Math.min(from, data.length), out, at, n);
+        return n;
+    }
+
     /** The cached array itself: callers copy out of it and never hand it on. */
     private byte[] shared(StorageIndex si, String version, long segment, Function<Long, byte[]> loader) {
         Objects.requireNonNull(loader, "loader");

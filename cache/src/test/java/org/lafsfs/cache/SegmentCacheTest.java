@@ -76,6 +76,33 @@ class SegmentCacheTest {
     }
 
     @Test
+    void aStreamReadsOnlyWhatIsCachedAndLoadsNothing() {
+        GridCache cache = cacheOf(1 << 20, clock);
+        CountingLoader loader = new CountingLoader(100);
+        byte[] out = new byte[30];
+
+        assertThat(cache.readCachedSegment(si, "chk", 4, 0, out, 0, 30)).as("not cached").isEqualTo(-1);
+        assertThat(cache.segmentIfPresent(si, "chk", 4)).as("and not loaded").isEmpty();
+
+        cache.segment(si, "chk", 4, loader);
+        assertThat(cache.readCachedSegment(si, "chk", 4, 80, out, 5, 25)).as("short where the segment ends")
+                .isEqualTo(20);
+        byte[] expected = new byte[30];
+        java.util.Arrays.fill(expected, 5, 25, (byte) 4);
+        assertThat(out).isEqualTo(expected);
+        assertThat(loader.calls).hasValue(1);
+    }
+
+    @Test
+    void aStreamDoesNotTakeUpAFailedLoad() {
+        GridCache cache = cacheOf(1 << 20, clock);
+        assertThatThrownBy(() -> cache.segment(si, "chk", 5, s -> {
+            throw new UncheckedIOException(new IOException("server gone"));
+        })).isInstanceOf(UncheckedIOException.class);
+        assertThat(cache.readCachedSegment(si, "chk", 5, 0, new byte[10], 0, 10)).isEqualTo(-1);
+    }
+
+    @Test
     void segmentsAreKeyedByFileVersionAndNumber() {
         GridCache cache = cacheOf(1 << 20, clock);
         CountingLoader loader = new CountingLoader(10);

@@ -54,6 +54,11 @@ abstract class FileContent {
                 byte[] load(long offset, int length) throws IOException {
                     return reader.read(offset, length);
                 }
+
+                @Override
+                int stream(long offset, byte[] out, int at, int length) throws IOException {
+                    return reader.read(offset, out, at, length);
+                }
             };
         }
         if (cap instanceof MutableWriteCap || cap instanceof MutableReadCap) {
@@ -108,7 +113,20 @@ abstract class FileContent {
             this.size = size;
         }
 
+        /** Where the last read ended: a read starting there is a stream's next. */
+        private volatile long streamAt = -1;
+
         abstract byte[] load(long offset, int length) throws IOException;
+
+        /**
+         * For a reader streaming through the file: reads straight into {@code out}, past the cache, or
+         * returns -1 where this content cannot (then the read goes through the cache). A CHK reader reads ahead
+         * of a stream by itself, and a stream's segments would only push the rest out of the cache: a 1 GiB
+         * get is 8 192 segments put in and evicted, each an extra copy and a wake-up of the cache's housekeeping.
+         */
+        int stream(long offset, byte[] out, int at, int length) throws IOException {
+            return -1;
+        }
 
         long size() {
             return size;
@@ -127,11 +145,16 @@ abstract class FileContent {
             if (offset >= end) {
                 return 0;
             }
+            boolean streaming = offset == streamAt;
+            streamAt = end;
             try {
                 for (long block = offset / BLOCK; block * BLOCK < end; block++) {
                     long blockStart = block * BLOCK;
                     long from = Math.max(offset, blockStart);
                     long to = Math.min(end, blockStart + BLOCK);
+                    if (streaming && streamed(block, from, to, out, at + (int) (from - offset))) {
+                        continue;
+                    }
                     cache.readSegment(si, version, block, b -> {
                         try {
                             return load(blockStart, BLOCK);
@@ -144,6 +167,20 @@ abstract class FileContent {
                 throw e.getCause();
             }
             return (int) (end - offset);
+        }
+
+        /** Bytes {@code from}-{@code to} of {@code block}, from the cache if there, else streamed; false if neither. */
+        private boolean streamed(long block, long from, long to, byte[] out, int at) throws IOException {
+            int length = (int) (to - from);
+            if (cache.readCachedSegment(si, version, block, (int) (from - block * BLOCK), out, at, length) >= 0) {
+                return true;
+            }
+            int n = stream(from, out, at, length);
+            if (n >= 0 && n != length) {
+                throw new IOException("the file ended " + (length - n) + " bytes early at " + (from + n)
+                        + " of " + size);
+            }
+            return n >= 0;
         }
     }
 }

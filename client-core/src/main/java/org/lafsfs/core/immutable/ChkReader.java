@@ -112,10 +112,23 @@ public final class ChkReader {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("bad range " + offset + "+" + length);
         }
+        byte[] out = new byte[(int) Math.max(0, Math.min(length, cap.size() - offset))];
+        read(offset, out, 0, out.length);
+        return out;
+    }
+
+    /**
+     * As {@link #read(long, int)}, into {@code dst} at {@code at}.
+     *
+     * @return the bytes read: fewer than {@code length} at the end of the file, 0 past it
+     */
+    public int read(long offset, byte[] dst, int at, int length) throws DownloadException {
+        if (offset < 0 || length < 0 || at < 0 || at + length > dst.length) {
+            throw new IllegalArgumentException("bad range " + offset + "+" + length + " into " + at);
+        }
         int n = (int) Math.max(0, Math.min(length, cap.size() - offset));
-        byte[] out = new byte[n];
         if (n == 0) {
-            return out;
+            return 0;
         }
         synchronized (this) {
             start();
@@ -132,9 +145,9 @@ public final class ChkReader {
             long segStart = (long) seg * segmentSize;
             long from = Math.max(offset, segStart);
             long to = Math.min(offset + n, segStart + plaintext.length);
-            System.arraycopy(plaintext, (int) (from - segStart), out, (int) (from - offset), (int) (to - from));
+            System.arraycopy(plaintext, (int) (from - segStart), dst, at + (int) (from - offset), (int) (to - from));
         }
-        return out;
+        return n;
     }
 
     /** Segment {@code seg} of a read ending in segment {@code last}; a scanning reader goes on past it. */
