@@ -67,6 +67,12 @@ public final class LocalStorageServer implements StorageServer {
     }
 
     @Override
+    public CompletableFuture<UploadProgress> writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret,
+            long offset, List<byte[]> pieces) {
+        return call(() -> backend.writeImmutable(si, shnum, uploadSecret, offset, pieces));
+    }
+
+    @Override
     public CompletableFuture<Void> abortImmutable(StorageIndex si, int shnum, byte[] uploadSecret) {
         return call(() -> {
             backend.abortImmutable(si, shnum, uploadSecret);

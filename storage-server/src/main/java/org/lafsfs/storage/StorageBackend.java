@@ -241,28 +241,44 @@ public final class StorageBackend {
     }
 
     public UploadProgress writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret, long offset, byte[] data) {
+        return writeImmutable(si, shnum, uploadSecret, offset, List.of(data));
+    }
+
+    /**
+     * Writes consecutive pieces at {@code offset} as one write: a client in this process hands over its blocks
+     * as they are, and joining them first would copy every byte of the share once more.
+     */
+    public UploadProgress writeImmutable(StorageIndex si, int shnum, byte[] uploadSecret, long offset,
+            List<byte[]> pieces) {
+        long length = 0;
+        for (byte[] piece : pieces) {
+            length += piece.length;
+        }
         Upload upload = upload(si, shnum, uploadSecret);
         synchronized (upload) {
             if (uploads.get(new UploadKey(si, shnum)) != upload) {
                 throw new StorageException.NotFound("no upload of share " + shnum + " of " + si + " in progress");
             }
             upload.lastActivity = clock.millis();
-            if (offset < 0 || offset + data.length > upload.size) {
-                throw new StorageException.BadRequest("bytes " + offset + "-" + (offset + data.length)
+            if (offset < 0 || offset + length > upload.size) {
+                throw new StorageException.BadRequest("bytes " + offset + "-" + (offset + length)
                         + " are outside the " + upload.size + " bytes allocated for share " + shnum + " of " + si);
             }
             try (FileChannel ch = FileChannel.open(upload.file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                checkOverlaps(ch, upload, offset, data);
-                ByteBuffer b = ByteBuffer.wrap(data);
-                long at = ImmutableShareFile.HEADER_SIZE + offset;
-                while (b.hasRemaining()) {
-                    at += ch.write(b, at);
+                checkOverlaps(ch, upload, offset, pieces, length);
+                ByteBuffer[] buffers = new ByteBuffer[pieces.size()];
+                for (int i = 0; i < buffers.length; i++) {
+                    buffers[i] = ByteBuffer.wrap(pieces.get(i));
                 }
-                addRange(upload.received, offset, offset + data.length);
+                ch.position(ImmutableShareFile.HEADER_SIZE + offset);
+                for (long left = length; left > 0; ) {
+                    left -= ch.write(buffers);
+                }
+                addRange(upload.received, offset, offset + length);
                 List<UploadProgress.ByteRange> missing = missing(upload);
                 if (!missing.isEmpty()) {
                     if (upload.writeback != null) {
-                        upload.writeback.wrote(data.length);
+                        upload.writeback.wrote(length);
                     }
                     return new UploadProgress(false, missing);
                 }
@@ -277,13 +293,18 @@ public final class StorageBackend {
         }
     }
 
-    private void checkOverlaps(FileChannel ch, Upload upload, long offset, byte[] data) throws IOException {
-        long end = offset + data.length;
+    private void checkOverlaps(FileChannel ch, Upload upload, long offset, List<byte[]> pieces, long length)
+            throws IOException {
+        long end = offset + length;
+        byte[] data = null; // joined only if some of it was written before (a retried write)
         for (Map.Entry<Long, Long> r : upload.received.subMap(0L, true, end, false).entrySet()) {
             long from = Math.max(offset, r.getKey());
             long to = Math.min(end, r.getValue());
             if (from >= to) {
                 continue;
+            }
+            if (data == null) {
+                data = joined(pieces, length);
             }
             byte[] existing = ImmutableShareFile.readFully(ch, ImmutableShareFile.HEADER_SIZE + from,
                     (int) (to - from)).array();
@@ -292,6 +313,19 @@ public final class StorageBackend {
                 throw new StorageException.Conflict("bytes " + from + "-" + to + " differ from those already written");
             }
         }
+    }
+
+    private static byte[] joined(List<byte[]> pieces, long length) {
+        if (pieces.size() == 1) {
+            return pieces.get(0);
+        }
+        byte[] data = new byte[Math.toIntExact(length)];
+        int at = 0;
+        for (byte[] piece : pieces) {
+            System.arraycopy(piece, 0, data, at, piece.length);
+            at += piece.length;
+        }
+        return data;
     }
 
     private void finish(StorageIndex si, int shnum, Upload upload) {

@@ -165,6 +165,26 @@ abstract class StorageServerContract {
     }
 
     @Test
+    void piecesWrittenAsOneWriteLandInOrderAndARetriedWriteMustRepeatThem() throws Exception {
+        StorageServer server = server();
+        byte[] share = bytes(3000, 12);
+        join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(4), share.length));
+        List<byte[]> pieces = List.of(Arrays.copyOfRange(share, 0, 1000), Arrays.copyOfRange(share, 1000, 1001),
+                Arrays.copyOfRange(share, 1001, 2500));
+        assertThat(join(server.writeImmutable(SI, 4, UPLOAD_SECRET, 0, pieces)).complete()).isFalse();
+        // A retry of the same pieces is harmless; one that contradicts them in any piece is refused.
+        join(server.writeImmutable(SI, 4, UPLOAD_SECRET, 0, pieces));
+        byte[] changed = Arrays.copyOfRange(share, 1001, 2500);
+        changed[700] ^= 1;
+        assertThatThrownBy(() -> join(server.writeImmutable(SI, 4, UPLOAD_SECRET, 0,
+                List.of(pieces.get(0), pieces.get(1), changed)))).isInstanceOf(StorageException.Conflict.class);
+        UploadProgress last = join(server.writeImmutable(SI, 4, UPLOAD_SECRET, 2500,
+                List.of(Arrays.copyOfRange(share, 2500, 2900), Arrays.copyOfRange(share, 2900, 3000))));
+        assertThat(last.complete()).isTrue();
+        assertThat(join(server.readImmutable(SI, 4, 0, share.length))).isEqualTo(share);
+    }
+
+    @Test
     void aSecondAllocationReportsHeldSharesAndHidesSharesInProgress() throws Exception {
         StorageServer server = server();
         join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(0, 1), 10));
