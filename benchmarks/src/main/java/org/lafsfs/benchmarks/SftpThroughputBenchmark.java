@@ -33,7 +33,7 @@ import org.lafsfs.vfs.VfsConfig;
  * as the reference in the same run, through OpenSSH's sshd and sftp-server
  * onto the same local disk (sshd started per connection by the client, in
  * inetd mode, so no port is involved). Same client, same cipher. After a
- * warm-up, three rounds each measure both back to back (new bytes each
+ * warm-up, five rounds each measure both back to back (new bytes each
  * round); the ratios are per round, and their median is printed last. The
  * put is measured twice: in safe mode (the default: close waits up to 10 s
  * for the upload, so a 1 GiB put that the grid takes in under 10 s returns
@@ -44,7 +44,7 @@ import org.lafsfs.vfs.VfsConfig;
  */
 public final class SftpThroughputBenchmark {
     private static final String CIPHER = "aes128-gcm@openssh.com";
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
 
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
