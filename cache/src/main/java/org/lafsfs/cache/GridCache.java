@@ -332,7 +332,8 @@ public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
         if (from < 0 || length < 0) {
             throw new IllegalArgumentException("negative offset or length: " + from + ", " + length);
         }
-        CompletableFuture<byte[]> cached = segments.getIfPresent(new SegmentKey(si, version, segment));
+        // Through the map view, which counts no miss: a stream asks for every block, and is served elsewhere.
+        CompletableFuture<byte[]> cached = segments.asMap().get(new SegmentKey(si, version, segment));
         if (cached == null) {
             return -1;
         }

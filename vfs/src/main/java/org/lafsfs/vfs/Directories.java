@@ -160,10 +160,10 @@ final class Directories {
 
     /** Starts publishing what {@link #recover} found, and making journals ahead. */
     synchronized void resume() throws IOException {
+        journals = new FilesMadeAhead(journalDir, ".jsonl", true); // first: if it fails, nothing was published
         for (Pending p : pending.values()) {
             schedule(p, Duration.ZERO);
         }
-        journals = new FilesMadeAhead(journalDir, ".jsonl", true);
     }
 
     private void recoverEdit(JsonNode record, Path journal) throws IOException {

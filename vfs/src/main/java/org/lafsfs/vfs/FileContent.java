@@ -172,10 +172,10 @@ abstract class FileContent {
         /** Bytes {@code from}-{@code to} of {@code block}, from the cache if there, else streamed; false if neither. */
         private boolean streamed(long block, long from, long to, byte[] out, int at) throws IOException {
             int length = (int) (to - from);
-            if (cache.readCachedSegment(si, version, block, (int) (from - block * BLOCK), out, at, length) >= 0) {
-                return true;
+            int n = cache.readCachedSegment(si, version, block, (int) (from - block * BLOCK), out, at, length);
+            if (n < 0) {
+                n = stream(from, out, at, length);
             }
-            int n = stream(from, out, at, length);
             if (n >= 0 && n != length) {
                 throw new IOException("the file ended " + (length - n) + " bytes early at " + (from + n)
                         + " of " + size);

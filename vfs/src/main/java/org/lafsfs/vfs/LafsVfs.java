@@ -111,8 +111,13 @@ public final class LafsVfs implements Vfs {
             return vfs;
         } catch (IOException | RuntimeException e) {
             // Nothing recovered so far may be published or uploaded half-way: the spool stays as it was found.
-            vfs.abandon();
-            throw unusableSpool(config, e);
+            VfsException refused = unusableSpool(config, e);
+            try {
+                vfs.abandon();
+            } catch (RuntimeException also) {
+                refused.addSuppressed(also);
+            }
+            throw refused;
         }
     }
 

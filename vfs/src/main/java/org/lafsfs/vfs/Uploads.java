@@ -233,7 +233,7 @@ final class Uploads {
     void recover() throws IOException {
         List<Staged> found = new ArrayList<>();
         for (var record : records.takeRecovered().entrySet()) {
-            found.add(staged(JSON.readTree(record.getValue()), "record " + record.getKey() + " of the staging log"));
+            found.add(staged(record.getValue(), "record " + record.getKey() + " of the staging log"));
         }
         java.util.Set<String> inLog = new java.util.HashSet<>();
         found.forEach(s -> inLog.add(s.id));
@@ -258,13 +258,12 @@ final class Uploads {
     }
 
     /** A staged file from its record; a record that is not one is refused (it may be a file's only copy). */
-    private static Staged staged(JsonNode r, String where) throws IOException {
+    private static Staged staged(byte[] record, String where) throws IOException {
         try {
-            return parseStaged(r);
-        } catch (RuntimeException e) {
+            return parseStaged(JSON.readTree(record));
+        } catch (IOException | RuntimeException e) {
             // The record holds caps: it is named, never printed.
-            throw new IOException("the staged upload's " + where + " cannot be read (" + e.getClass().getSimpleName()
-                    + ")", e);
+            throw new IOException("the staged upload's " + where + " cannot be recovered (" + e + ")", e);
         }
     }
 
@@ -304,7 +303,7 @@ final class Uploads {
                     r = null; // a record file cut short was never acknowledged (they were forced before their rename)
                 }
                 if (r != null && !inLog.contains(r.path("id").asText())) {
-                    Staged s = staged(r, "record " + file);
+                    Staged s = staged(record, "record " + file);
                     records.stage(s.id, record, true); // in the log before the file goes
                     found.add(s);
                 }

@@ -40,7 +40,8 @@ class UnreadableSpoolTest {
                     .hasMessageContaining("is not a directory edit");
 
             assertThat(Files.readAllBytes(journal)).as("the journal as it was found").isEqualTo(found);
-            assertThat(eventuallyVfsThreads(threadsBefore)).as("threads of the refused open").isEqualTo(threadsBefore);
+            assertThat(eventuallyVfsThreads(threadsBefore)).as("threads of the refused open")
+                    .isLessThanOrEqualTo(threadsBefore);
 
             // Once the line is mended by hand, the edit before it is recovered.
             List<String> lines = Files.readAllLines(journal, UTF_8);
@@ -71,8 +72,9 @@ class UnreadableSpoolTest {
             assertThatThrownBy(() -> LafsVfs.open(c.grid(), c.root(), c.config()))
                     .isInstanceOfSatisfying(VfsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO))
                     .hasMessageContaining("record " + record)
-                    .hasMessageContaining("cannot be read");
-            assertThat(eventuallyVfsThreads(threadsBefore)).as("threads of the refused open").isEqualTo(threadsBefore);
+                    .hasMessageContaining("cannot be recovered");
+            assertThat(eventuallyVfsThreads(threadsBefore)).as("threads of the refused open")
+                    .isLessThanOrEqualTo(threadsBefore);
             Thread.sleep(VfsFixture.DIR_CACHE_TIME.toMillis() * 2);
             assertThat(fixture.rootDirnode().list()).as("the recovered edit, not published by the refused open")
                     .doesNotContainKey("pending");
@@ -97,7 +99,7 @@ class UnreadableSpoolTest {
             assertThatThrownBy(() -> LafsVfs.open(c.grid(), c.root(), c.config()))
                     .isInstanceOfSatisfying(VfsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO))
                     .hasMessageContaining("cannot open the spool in " + c.config().spoolDir());
-            assertThat(eventuallyVfsThreads(threadsBefore)).isEqualTo(threadsBefore);
+            assertThat(eventuallyVfsThreads(threadsBefore)).isLessThanOrEqualTo(threadsBefore);
         }
     }
 
@@ -113,11 +115,14 @@ class UnreadableSpoolTest {
                         || t.getName().equals("lafsfs-files-ahead"))).count();
     }
 
-    /** The count once it is back to {@code expected}, or after five seconds (a pool's threads exit just after it terminates). */
+    /**
+     * The count once it is down to {@code expected} or below (threads of VFSes abandoned earlier may still be on
+     * their way out), or after five seconds: a pool's threads exit just after it terminates.
+     */
     private static int eventuallyVfsThreads(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         int n = vfsThreads();
-        while (n != expected && System.nanoTime() < deadline) {
+        while (n > expected && System.nanoTime() < deadline) {
             Thread.sleep(20);
             n = vfsThreads();
         }

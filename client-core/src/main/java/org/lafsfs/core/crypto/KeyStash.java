@@ -90,23 +90,35 @@ public final class KeyStash implements AutoCloseable {
                 problem = "cannot take a key: " + e;
                 return Optional.empty(); // the caller makes one instead
             }
+            SigningKey key;
             try {
-                SigningKey key = SigningKey.fromDer(Files.readAllBytes(mine));
-                // The rename must be on disk before the key is used: after a crash, a key back under its
-                // old name would be handed out again and sign a second mutable file with the same index.
-                forceDirectory();
-                return Optional.of(key);
+                key = SigningKey.fromDer(Files.readAllBytes(mine));
             } catch (IOException | GeneralSecurityException e) {
-                problem = "dropped an unreadable key (or one whose taking could not be made durable) " + file.getFileName() + ": " + e;
-            } finally {
-                try {
-                    Files.deleteIfExists(mine);
-                } catch (IOException e) {
-                    problem = "cannot remove a taken key " + mine + ": " + e;
-                }
+                problem = "dropped an unreadable key " + file.getFileName() + ": " + e;
+                deleteQuietly(mine);
+                continue;
             }
+            try {
+                // Gone for good before it is used: after a crash, a key back under its old name would be handed
+                // out again and sign a second mutable file with the same storage index.
+                Files.delete(mine);
+                forceDirectory();
+            } catch (IOException e) {
+                problem = "cannot take a key for good: " + e;
+                deleteQuietly(mine);
+                return Optional.empty(); // the caller makes one instead
+            }
+            return Optional.of(key);
         }
         return Optional.empty();
+    }
+
+    private void deleteQuietly(Path taken) {
+        try {
+            Files.deleteIfExists(taken);
+        } catch (IOException e) {
+            problem = "cannot remove a taken key " + taken + ": " + e;
+        }
     }
 
     private void forceDirectory() throws IOException {
