@@ -70,6 +70,13 @@ public final class StorageBackend {
     private final Map<UploadKey, Upload> uploads = new ConcurrentHashMap<>();
     /** Background flushes of large shares made so far (see {@link ShareWriteback}). */
     private final java.util.concurrent.atomic.AtomicLong writebacks = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Prefix directories ({@code shares/PP}) whose entry in {@code shares/} this process has forced since it
+     * made them or found them: they are never removed, so a new bucket in one needs no force of {@code shares/}.
+     */
+    private final Set<Path> durablePrefixes = ConcurrentHashMap.newKeySet();
+    /** Directory forces made by {@link #syncCreated} (for tests). */
+    private final java.util.concurrent.atomic.AtomicLong createdSyncs = new java.util.concurrent.atomic.AtomicLong();
     private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[64];
     /** Tahoe abandons an upload that has seen no write for 30 minutes; so do we. */
     static final Duration UPLOAD_IDLE_LIMIT = Duration.ofMinutes(30);
@@ -120,6 +127,11 @@ public final class StorageBackend {
 
     public Path storageDir() {
         return storageDir;
+    }
+
+    /** How many directories were forced to make new share entries durable (for tests). */
+    long createdSyncs() {
+        return createdSyncs.get();
     }
 
     /** How many background flushes of large shares were made (for tests). */
@@ -762,11 +774,20 @@ public final class StorageBackend {
      */
     private void syncCreated(Path dir, Path existing) throws IOException {
         syncDirectory(dir);
+        createdSyncs.incrementAndGet();
         if (dir.equals(existing)) {
             return;
         }
         for (Path d = dir; !d.equals(shares) && d.startsWith(shares); d = d.getParent()) {
+            boolean prefix = d.getParent().equals(shares);
+            if (prefix && durablePrefixes.contains(d)) {
+                break; // its entry was forced before, and prefixes are never removed
+            }
             syncDirectory(d.getParent());
+            createdSyncs.incrementAndGet();
+            if (prefix) {
+                durablePrefixes.add(d);
+            }
         }
     }
 

@@ -185,6 +185,36 @@ abstract class StorageServerContract {
     }
 
     @Test
+    void aShareInANewBucketForcesTheDirectoriesItsEntriesAreNewIn() throws Exception {
+        StorageServer server = server();
+        byte[] a = bytes(16, 21);
+        byte[] b = a.clone();
+        b[15] ^= 1;
+        byte[] c = a.clone();
+        c[14] ^= 1;
+        StorageIndex first = StorageIndex.of(a);
+        assertThat(StorageIndex.of(b).prefix()).isEqualTo(first.prefix());
+        byte[] share = bytes(100, 22);
+
+        long before = backend.createdSyncs();
+        storeShare(server, first, share);
+        assertThat(backend.createdSyncs() - before).as("bucket, prefix and shares/: all new").isEqualTo(3);
+        before = backend.createdSyncs();
+        storeShare(server, StorageIndex.of(b), share);
+        assertThat(backend.createdSyncs() - before).as("bucket and prefix; the prefix's own entry is on disk")
+                .isEqualTo(2);
+        before = backend.createdSyncs();
+        storeShare(server, StorageIndex.of(c), share);
+        assertThat(backend.createdSyncs() - before).isEqualTo(2);
+        assertThat(join(server.readImmutable(StorageIndex.of(b), 0, 0, 100))).isEqualTo(share);
+    }
+
+    private static void storeShare(StorageServer server, StorageIndex si, byte[] share) {
+        join(server.allocateBuckets(si, LEASE, UPLOAD_SECRET, Set.of(0), share.length));
+        assertThat(join(server.writeImmutable(si, 0, UPLOAD_SECRET, 0, share)).complete()).isTrue();
+    }
+
+    @Test
     void aSecondAllocationReportsHeldSharesAndHidesSharesInProgress() throws Exception {
         StorageServer server = server();
         join(server.allocateBuckets(SI, LEASE, UPLOAD_SECRET, Set.of(0, 1), 10));
