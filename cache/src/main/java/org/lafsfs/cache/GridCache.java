@@ -314,7 +314,10 @@ public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
         if (from < 0 || length < 0) {
             throw new IllegalArgumentException("negative offset or length: " + from + ", " + length);
         }
-        byte[] data = shared(si, version, segment, loader);
+        return copyOut(shared(si, version, segment, loader), from, out, at, length);
+    }
+
+    private static int copyOut(byte[] data, int from, byte[] out, int at, int length) {
         int n = Math.max(0, Math.min(length, data.length - from));
         System.arraycopy(data, Math.min(from, data.length), out, at, n);
         return n;
@@ -337,15 +340,11 @@ public final class GridCache implements org.lafsfs.core.mutable.ServermapStore {
         if (cached == null) {
             return -1;
         }
-        byte[] data;
         try {
-            data = cached.join();
+            return copyOut(cached.join(), from, out, at, length);
         } catch (CancellationException | CompletionException e) {
             return -1; // its load failed: the caller reads it its own way
         }
-        int n = Math.max(0, Math.min(length, data.length - from));
-        System.arraycopy(data, Math.min(from, data.length), out, at, n);
-        return n;
     }
 
     /** The cached array itself: callers copy out of it and never hand it on. */

@@ -316,7 +316,7 @@ public final class StorageBackend {
                 continue;
             }
             if (data == null) {
-                data = joined(pieces, length);
+                data = org.lafsfs.core.storage.StorageServer.joined(pieces);
             }
             byte[] existing = ImmutableShareFile.readFully(ch, ImmutableShareFile.HEADER_SIZE + from,
                     (int) (to - from)).array();
@@ -325,19 +325,6 @@ public final class StorageBackend {
                 throw new StorageException.Conflict("bytes " + from + "-" + to + " differ from those already written");
             }
         }
-    }
-
-    private static byte[] joined(List<byte[]> pieces, long length) {
-        if (pieces.size() == 1) {
-            return pieces.get(0);
-        }
-        byte[] data = new byte[Math.toIntExact(length)];
-        int at = 0;
-        for (byte[] piece : pieces) {
-            System.arraycopy(piece, 0, data, at, piece.length);
-            at += piece.length;
-        }
-        return data;
     }
 
     private void finish(StorageIndex si, int shnum, Upload upload) {

@@ -73,17 +73,12 @@ public final class LafsVfs implements Vfs {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lafsfs-vfs-timer"));
         this.workers = Executors.newFixedThreadPool(2, daemon("lafsfs-vfs-upload"));
-        try {
-            Path spool = Files.createDirectories(config.spoolDir());
-            this.filesDir = Files.createDirectories(spool.resolve("files"));
-            this.directories = new Directories(this.grid, cache, spool.resolve("edits"), config.editWindow(), timer);
-            this.uploads = new Uploads(this.grid, directories, config.convergenceSecret(), spool.resolve("uploads"),
-                    workers, timer);
-        } catch (IOException | RuntimeException e) {
-            timer.shutdownNow();
-            workers.shutdownNow();
-            throw e;
-        }
+        // No thread starts before a task is given to these pools: a constructor that throws leaves none.
+        Path spool = Files.createDirectories(config.spoolDir());
+        this.filesDir = Files.createDirectories(spool.resolve("files"));
+        this.directories = new Directories(this.grid, cache, spool.resolve("edits"), config.editWindow(), timer);
+        this.uploads = new Uploads(this.grid, directories, config.convergenceSecret(), spool.resolve("uploads"),
+                workers, timer);
     }
 
     /**

@@ -24,12 +24,7 @@ class JournalTailTest {
         try (VfsFixture fixture = new VfsFixture(dir)) {
             VfsFixture.Client c = fixture.client().holdingEdits();
             Path edits = c.config().spoolDir().resolve("edits");
-            LafsVfs first = LafsVfs.open(c.grid(), c.root(), c.config());
-            try {
-                first.mkdir("/kept");
-            } finally {
-                first.abandon();
-            }
+            c.mkdirThenCrash("/kept");
             List<Path> journals;
             try (var files = Files.list(edits)) {
                 journals = files.filter(p -> p.toString().endsWith(".jsonl")).toList();

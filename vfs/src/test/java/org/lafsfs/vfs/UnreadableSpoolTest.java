@@ -23,12 +23,7 @@ class UnreadableSpoolTest {
     void aJournalLineThatIsNotAnEditIsRefusedAndKept() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
             VfsFixture.Client c = fixture.client().holdingEdits();
-            LafsVfs first = LafsVfs.open(c.grid(), c.root(), c.config());
-            try {
-                first.mkdir("/kept");
-            } finally {
-                first.abandon();
-            }
+            c.mkdirThenCrash("/kept");
             Path journal = journals(c.config().spoolDir().resolve("edits")).get(0);
             Files.write(journal, "{\"name\":\"no directory\"}\n".getBytes(UTF_8), StandardOpenOption.APPEND);
             byte[] found = Files.readAllBytes(journal);
@@ -58,12 +53,7 @@ class UnreadableSpoolTest {
     void anUnreadableUploadRecordStopsTheRecoveryBeforeAnythingIsPublished() throws Exception {
         try (VfsFixture fixture = new VfsFixture(dir)) {
             VfsFixture.Client c = fixture.client().holdingEdits();
-            LafsVfs first = LafsVfs.open(c.grid(), c.root(), c.config());
-            try {
-                first.mkdir("/pending");
-            } finally {
-                first.abandon();
-            }
+            c.mkdirThenCrash("/pending");
             // A record file as versions before the staging log kept them, naming nothing.
             Path record = c.config().spoolDir().resolve("uploads").resolve("0123.json");
             Files.writeString(record, "{\"kind\":\"IMMUTABLE\"}");

@@ -51,6 +51,16 @@ public final class VfsFixture implements AutoCloseable {
             return with(c -> c.withEditWindow(Duration.ofHours(1)));
         }
 
+        /** Makes directory {@code path} in a VFS that then stops as a crash would: the mkdir stays journaled. */
+        public void mkdirThenCrash(String path) throws IOException {
+            LafsVfs vfs = LafsVfs.open(grid, root, config);
+            try {
+                vfs.mkdir(path);
+            } finally {
+                vfs.abandon();
+            }
+        }
+
         /** This client mounting the root's read cap instead (same spool: do not mount both at once). */
         public Client readOnly() {
             return new Client(grid, (DirectoryCap) root.readOnly().orElseThrow(), config);

@@ -39,6 +39,14 @@ public interface StorageServer {
      */
     default CompletableFuture<UploadProgress> writeImmutable(StorageIndex storageIndex, int shareNumber,
             byte[] uploadSecret, long offset, List<byte[]> pieces) {
+        return writeImmutable(storageIndex, shareNumber, uploadSecret, offset, joined(pieces));
+    }
+
+    /** The pieces of a write as one array (the piece itself if there is only one). */
+    static byte[] joined(List<byte[]> pieces) {
+        if (pieces.size() == 1) {
+            return pieces.get(0);
+        }
         int length = 0;
         for (byte[] p : pieces) {
             length += p.length;
@@ -49,7 +57,7 @@ public interface StorageServer {
             System.arraycopy(p, 0, joined, at, p.length);
             at += p.length;
         }
-        return writeImmutable(storageIndex, shareNumber, uploadSecret, offset, joined);
+        return joined;
     }
 
     /** Abandons an unfinished share upload; nothing of it remains. */
